@@ -1,0 +1,38 @@
+# Sealpost — the two commands of the quick start, and the longer jobs.
+#   make demo   build and run the demo organisation story
+#   make test   build and run every test (unit, end-to-end, interop, corpora)
+
+BUILD_DIR ?= build
+ASAN_DIR ?= build-asan
+JOBS ?= $(shell nproc)
+WERROR ?= OFF
+CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSEALPOST_WERROR=$(WERROR)
+
+.PHONY: all deps build demo test test-asan check-long clean
+
+all: build
+
+deps:
+	@scripts/install-deps.sh
+
+build: deps
+	@cmake -S . -B $(BUILD_DIR) $(CMAKE_FLAGS) >/dev/null
+	@cmake --build $(BUILD_DIR) -j $(JOBS)
+
+demo: build
+	@SEALPOST_BIN=$(BUILD_DIR)/src/cli/sealpost scripts/demo.sh
+
+test: build
+	@cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
+
+# The whole suite under AddressSanitizer + UndefinedBehaviorSanitizer (+ LeakSanitizer).
+test-asan: deps
+	@cmake -S . -B $(ASAN_DIR) -DCMAKE_BUILD_TYPE=Debug -DSEALPOST_SANITIZE=ON -DSEALPOST_WERROR=$(WERROR) >/dev/null
+	@cmake --build $(ASAN_DIR) -j $(JOBS)
+	@cd $(ASAN_DIR) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  ctest --output-on-failure -j $(JOBS)
+
+check-long: test test-asan
+
+clean:
+	rm -rf $(BUILD_DIR) $(ASAN_DIR)

@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# The Sealpost demo: a throwaway organisation (CA, alice and bob with separate signing and
+# encryption certificates), alice signs and encrypts a message with an attachment to bob,
+# and bob reads it. The organisation's CA is made with the openssl CLI, as an
+# administrator would; everything the users do goes through sealpost.
+set -euo pipefail
+SEALPOST_BIN=${SEALPOST_BIN:-build/src/cli/sealpost}
+SEALPOST_BIN=$(realpath "$SEALPOST_BIN")
+work=$(mktemp -d /tmp/sealpost-demo.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+cd "$work"
+
+say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+
+say "The administrator creates the Example Org CA"
+openssl req -x509 -newkey rsa:3072 -sha256 -nodes -keyout ca.key -out ca.pem -days 365 \
+  -subj "/O=Example Org/CN=Example Org Root CA" \
+  -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" 2>/dev/null
+echo "CA: $(openssl x509 -in ca.pem -noout -subject)"
+
+issue() {  # issue USER PURPOSE KEYUSAGE
+  local user=$1 purpose=$2 usage=$3
+  openssl req -newkey rsa:2048 -nodes -keyout "$user-$purpose.key" -out "$user-$purpose.csr" \
+    -subj "/O=Example Org/CN=$user ($purpose)" 2>/dev/null
+  printf 'basicConstraints=CA:FALSE\nkeyUsage=critical,%s\nextendedKeyUsage=emailProtection\nsubjectAltName=email:%s@example.org\n' \
+    "$usage" "$user" > "$user-$purpose.ext"
+  openssl x509 -req -in "$user-$purpose.csr" -CA ca.pem -CAkey ca.key -CAcreateserial -days 365 -sha256 \
+    -extfile "$user-$purpose.ext" -out "$user-$purpose.pem" 2>/dev/null
+}
+for user in alice bob; do
+  issue "$user" signing "digitalSignature,nonRepudiation"
+  issue "$user" encryption "keyEncipherment"
+done
+
+for user in alice bob; do
+  say "$user sets up her/his profile"
+  sp() { "$SEALPOST_BIN" --profile "$work/$user" "$@"; }
+  sp trust add ca.pem
+  sp identity add --cert "$user-signing.pem" --key "$user-signing.key"
+  sp identity add --cert "$user-encryption.pem" --key "$user-encryption.key"
+done
+
+say "alice writes to bob, with an attachment"
+cat > message.eml <<MSG
+From: Alice <alice@example.org>
+To: Bob <bob@example.org>
+Subject: Quarterly figures
+Date: $(date -R)
+MIME-Version: 1.0
+Content-Type: multipart/mixed; boundary="mixed-1"
+
+--mixed-1
+Content-Type: text/plain; charset=utf-8
+Content-Transfer-Encoding: 8bit
+
+Hi Bob,
+
+the figures are attached. Revenue is up 12 % — don't share them yet.
+
+Alice
+--mixed-1
+Content-Type: text/csv; name="figures.csv"
+Content-Disposition: attachment; filename="figures.csv"
+
+quarter,revenue
+Q3,1200000
+Q4,1344000
+--mixed-1--
+MSG
+"$SEALPOST_BIN" --profile "$work/alice" protect --sign --encrypt --in message.eml --out sent.eml \
+  --recipient-cert bob-encryption.pem
+echo "alice sent $(wc -c < sent.eml) bytes: $(grep -m1 '^Content-Type' sent.eml)"
+
+say "bob reads it"
+"$SEALPOST_BIN" --profile "$work/bob" read --in sent.eml
+
+say "mallory changes one byte on the way; bob reads again"
+python3 - "$work/sent.eml" "$work/tampered.eml" <<'PY'
+import sys, base64, re
+raw = open(sys.argv[1], "rb").read()
+head, _, body = raw.partition(b"\r\n\r\n")
+der = bytearray(base64.b64decode(body))
+# encryptedContent is the last field: [0] IMPLICIT OCTET STRING with a two-byte length.
+start = next(i + 4 for i in range(len(der) - 4)
+             if der[i] == 0x80 and der[i + 1] == 0x82 and int.from_bytes(der[i + 2:i + 4], "big") == len(der) - i - 4)
+der[start + 400] ^= 0x01  # inside the signed text of the encrypted content
+open(sys.argv[2], "wb").write(head + b"\r\n\r\n" + base64.encodebytes(bytes(der)))
+PY
+set +e
+"$SEALPOST_BIN" --profile "$work/bob" read --in tampered.eml
+echo "(exit code $?)"

@@ -1,0 +1,215 @@
+// SPDX-License-Identifier: Apache-2.0
+// CMS encryption and decryption over OpenSSL, with a header check of our own first.
+#include "cms/envelope.h"
+
+#include <openssl/cms.h>
+#include <openssl/ec.h>
+#include <openssl/provider.h>
+#include <openssl/rsa.h>
+
+#include <mutex>
+
+#include "cms/internal/ber_reader.h"
+#include "ossl/errors.h"
+#include "ossl/handles.h"
+
+namespace sealpost::cms {
+namespace {
+
+using internal::Children;
+using internal::OctetStringValue;
+using internal::ReadTlv;
+using internal::SmallIntegerValue;
+using internal::Tlv;
+
+const EVP_CIPHER* CipherFor(ContentCipher c) {
+  switch (c) {
+    case ContentCipher::kAes256Gcm: return EVP_aes_256_gcm();
+    case ContentCipher::kAes128Gcm: return EVP_aes_128_gcm();
+    case ContentCipher::kAes256Cbc: return EVP_aes_256_cbc();
+    case ContentCipher::kAes128Cbc: return EVP_aes_128_cbc();
+  }
+  return EVP_aes_256_cbc();
+}
+
+Status ConfigureRecipient(CMS_RecipientInfo* ri, const Recipient& r) {
+  EVP_PKEY_CTX* pctx = CMS_RecipientInfo_get0_pkey_ctx(ri);
+  if (CMS_RecipientInfo_type(ri) == CMS_RECIPINFO_TRANS) {
+    if (!r.rsa_oaep) return Ok();
+    if (!pctx || EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_OAEP_PADDING) <= 0 ||
+        EVP_PKEY_CTX_set_rsa_oaep_md(pctx, EVP_sha256()) <= 0 ||
+        EVP_PKEY_CTX_set_rsa_mgf1_md(pctx, EVP_sha256()) <= 0)
+      return ossl::MakeError(ErrorCode::kInternal, "cannot set RSA-OAEP parameters");
+    return Ok();
+  }
+  if (CMS_RecipientInfo_type(ri) == CMS_RECIPINFO_AGREE && pctx) {
+    // RFC 5753 §7.1 / RFC 8551: an X9.63 KDF with SHA-256 (P-256) or SHA-384 (P-384),
+    // instead of OpenSSL's SHA-1 default.
+    const EVP_MD* md = r.certificate.KeyBits() > 256 ? EVP_sha384() : EVP_sha256();
+    if (EVP_PKEY_CTX_set_ecdh_kdf_md(pctx, md) <= 0) return ossl::MakeError(ErrorCode::kInternal, "cannot set the ECDH KDF");
+  }
+  return Ok();
+}
+
+// Loads OpenSSL's legacy provider once (RC2, DES) for reading old mail when allowed.
+void LoadLegacyProvider() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    OSSL_PROVIDER_load(nullptr, "legacy");
+    OSSL_PROVIDER_load(nullptr, "default");
+    ossl::DrainErrors();
+  });
+}
+
+int OidTlvToNid(const Tlv& oid) {
+  const unsigned char* p = reinterpret_cast<const unsigned char*>(oid.whole.data());
+  ASN1_OBJECT* obj = d2i_ASN1_OBJECT(nullptr, &p, static_cast<long>(oid.whole.size()));
+  int nid = obj ? OBJ_obj2nid(obj) : NID_undef;
+  ASN1_OBJECT_free(obj);
+  ossl::DrainErrors();
+  return nid;
+}
+
+Error Malformed(std::string what) { return Error(ErrorCode::kMalformed, "the encrypted message is malformed: " + what); }
+
+}  // namespace
+
+Result<std::string> Encrypt(std::string_view content, const std::vector<Recipient>& recipients,
+                            ContentCipher cipher) {
+  if (recipients.empty()) return Error(ErrorCode::kInvalidArgument, "no recipients to encrypt to");
+  const unsigned flags = CMS_BINARY | CMS_PARTIAL;
+  ossl::CmsPtr cms(CMS_encrypt(nullptr, nullptr, CipherFor(cipher), flags));
+  if (!cms) return ossl::MakeError(ErrorCode::kInternal, "cannot start the encrypted structure");
+  for (const auto& r : recipients) {
+    CMS_RecipientInfo* ri = CMS_add1_recipient_cert(cms.get(), r.certificate.native(), flags | CMS_KEY_PARAM);
+    if (!ri) {
+      return ossl::MakeError(ErrorCode::kInvalidArgument,
+                             "cannot encrypt to the certificate of " + r.certificate.Subject() +
+                                 " (its key type cannot receive encrypted mail)");
+    }
+    RETURN_IF_ERROR(ConfigureRecipient(ri, r));
+  }
+  ossl::BioPtr in = ossl::MemBio(content.data(), content.size());
+  if (!CMS_final(cms.get(), in.get(), nullptr, flags)) return ossl::MakeError(ErrorCode::kInternal, "encryption failed");
+  unsigned char* der = nullptr;
+  int len = i2d_CMS_ContentInfo(cms.get(), &der);
+  if (len <= 0) return ossl::MakeError(ErrorCode::kInternal, "cannot encode the encrypted structure");
+  std::string out(reinterpret_cast<char*>(der), static_cast<size_t>(len));
+  OPENSSL_free(der);
+  return out;
+}
+
+Result<EnvelopeInfo> InspectEnvelope(std::string_view der) {
+  // ContentInfo ::= SEQUENCE { contentType OID, content [0] EXPLICIT ANY }
+  auto ci = ReadTlv(der);
+  if (!ci || ci->tag != 0x30) return Malformed("not a CMS ContentInfo");
+  auto ci_parts = Children(*ci);
+  if (!ci_parts || ci_parts->size() < 2 || (*ci_parts)[0].tag != 0x06 || (*ci_parts)[1].tag != 0xa0)
+    return Malformed("not a CMS ContentInfo");
+  EnvelopeInfo info;
+  int type = OidTlvToNid((*ci_parts)[0]);
+  if (type == NID_id_smime_ct_authEnvelopedData) {
+    info.authenticated = true;
+  } else if (type != NID_pkcs7_enveloped) {
+    return Error(ErrorCode::kMalformed, "the CMS structure is not EnvelopedData or AuthEnvelopedData");
+  }
+  auto wrapped = Children((*ci_parts)[1]);
+  if (!wrapped || wrapped->size() != 1 || (*wrapped)[0].tag != 0x30) return Malformed("bad content wrapper");
+  auto fields = Children((*wrapped)[0]);
+  if (!fields || fields->size() < 3) return Malformed("too few fields");
+  size_t i = 1;  // after version
+  if ((*fields)[i].tag == 0xa0) ++i;  // originatorInfo
+  if (i + 1 >= fields->size() || (*fields)[i].tag != 0x31) return Malformed("no recipientInfos");
+  auto recipients = Children((*fields)[i]);
+  if (!recipients || recipients->empty()) return Malformed("no recipients");
+  for (const auto& ri : *recipients) {
+    // KeyTransRecipientInfo is a SEQUENCE; kari [1], kekri [2], pwri [3], ori [4].
+    if (ri.tag == 0xa2 || ri.tag == 0xa3 || ri.tag == 0xa4)
+      return Error(ErrorCode::kUnsupported, "the message uses password or shared-key recipients, which mail does not use; refused");
+    if (ri.tag != 0x30 && ri.tag != 0xa1) return Malformed("unknown recipient type");
+  }
+  info.recipient_count = static_cast<int>(recipients->size());
+  ++i;
+  // EncryptedContentInfo ::= SEQUENCE { contentType, contentEncryptionAlgorithm, [0] encryptedContent }
+  if ((*fields)[i].tag != 0x30) return Malformed("no encrypted content");
+  auto eci = Children((*fields)[i]);
+  if (!eci || eci->size() < 2 || (*eci)[1].tag != 0x30) return Malformed("no content encryption algorithm");
+  auto alg = Children((*eci)[1]);
+  if (!alg || alg->empty() || (*alg)[0].tag != 0x06) return Malformed("bad content encryption algorithm");
+  int nid = OidTlvToNid((*alg)[0]);
+  info.algorithm = NidName(nid);
+  info.legacy = IsLegacyCipherNid(nid);
+  const bool gcm = nid == NID_aes_128_gcm || nid == NID_aes_192_gcm || nid == NID_aes_256_gcm;
+  const bool cbc = nid == NID_aes_128_cbc || nid == NID_aes_192_cbc || nid == NID_aes_256_cbc;
+  if (info.authenticated != gcm) {
+    // A GCM OID in EnvelopedData, or a non-AEAD cipher in AuthEnvelopedData (catalogue E5/E6).
+    if (info.authenticated) return Error(ErrorCode::kUnsupported, "the authenticated envelope uses " + info.algorithm + ", which is not an AEAD cipher");
+    return Error(ErrorCode::kMalformed, "an unauthenticated envelope claims the AEAD cipher " + info.algorithm);
+  }
+  if (!gcm && !cbc && !info.legacy)
+    return Error(ErrorCode::kUnsupported, "the message is encrypted with " + info.algorithm + ", which Sealpost does not support");
+  if (gcm) {
+    // GCMParameters ::= SEQUENCE { aes-nonce OCTET STRING, aes-ICVlen INTEGER DEFAULT 12 }
+    if (alg->size() < 2 || (*alg)[1].tag != 0x30) return Malformed("GCM parameters missing");
+    auto params = Children((*alg)[1]);
+    if (!params || params->empty() || (*params)[0].tag != 0x04) return Malformed("GCM nonce missing");
+    size_t nonce_len = (*params)[0].contents.size();
+    if (nonce_len < 8 || nonce_len > 16) return Malformed("GCM nonce of " + std::to_string(nonce_len) + " bytes");
+    long icv = 12;
+    if (params->size() > 1) {
+      auto v = SmallIntegerValue((*params)[1]);
+      if (!v) return Malformed("bad GCM tag length");
+      icv = *v;
+    }
+    if (icv < 12 || icv > 16)  // RFC 5084 §3.2: 12, 13, 14, 15 or 16 octets
+      return Error(ErrorCode::kIntegrity, "the message's authentication tag is " + std::to_string(icv) +
+                                              " bytes; at least 12 are required (RFC 5084)");
+    // mac MessageAuthenticationCode follows EncryptedContentInfo and optional [1] authAttrs.
+    size_t m = i + 1;
+    if (m < fields->size() && (*fields)[m].tag == 0xa1) ++m;
+    if (m >= fields->size() || (*fields)[m].tag != 0x04) return Malformed("authentication tag missing");
+    auto mac = OctetStringValue((*fields)[m]);
+    if (!mac || static_cast<long>(mac->size()) != icv)
+      return Error(ErrorCode::kIntegrity, "the message's authentication tag has the wrong length");
+  }
+  return info;
+}
+
+Result<std::string> Decrypt(std::string_view der, const std::vector<Identity>& identities,
+                            const DecryptOptions& options) {
+  ASSIGN_OR_RETURN(EnvelopeInfo info, InspectEnvelope(der));
+  if (info.legacy) {
+    if (!options.allow_legacy)
+      return Error(ErrorCode::kPolicy, "insecure-algorithm: the message is encrypted with " + info.algorithm +
+                                           ", which is refused; use --allow-legacy to read old mail");
+    LoadLegacyProvider();
+  }
+  ossl::BioPtr in = ossl::MemBio(der.data(), der.size());
+  ossl::CmsPtr cms(d2i_CMS_bio(in.get(), nullptr));
+  if (!cms) return ossl::MakeError(ErrorCode::kMalformed, "the encrypted message is not a readable CMS structure");
+
+  bool opened = false;
+  for (const auto& id : identities) {
+    if (CMS_decrypt_set1_pkey_and_peer(cms.get(), id.key.native(), id.certificate.native(), nullptr) == 1) {
+      opened = true;
+      break;
+    }
+    ossl::DrainErrors();
+  }
+  if (!opened) return Error(ErrorCode::kNoKey, "the message is not encrypted to any identity in this profile");
+  ossl::BioPtr out(BIO_new(BIO_s_mem()));
+  // CMS_decrypt on AuthEnvelopedData checks the tag before returning success; on failure
+  // the partial output is discarded with the BIO (catalogue E3).
+  if (CMS_decrypt(cms.get(), nullptr, nullptr, nullptr, out.get(), CMS_BINARY) != 1) {
+    std::string why = ossl::DrainErrors();
+    return Error(ErrorCode::kIntegrity,
+                 info.authenticated ? "decryption failed: the message was altered (authentication tag mismatch)"
+                                    : "decryption failed: the message was altered or the key does not fit",
+                 why);
+  }
+  char* data = nullptr;
+  long len = BIO_get_mem_data(out.get(), &data);
+  return std::string(data, static_cast<size_t>(len));
+}
+
+}  // namespace sealpost::cms

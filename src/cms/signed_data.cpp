@@ -1,0 +1,194 @@
+// SPDX-License-Identifier: Apache-2.0
+// Per-signer SignedData verification with OpenSSL's CMS primitives (never PKCS7_*,
+// catalogue C7), so each signer gets its own status (catalogue C2).
+#include "cms/signed_data.h"
+
+#include <openssl/cms.h>
+#include <openssl/x509.h>
+
+#include "cms/algorithms.h"
+#include "ossl/errors.h"
+#include "ossl/handles.h"
+
+namespace sealpost::cms {
+namespace {
+
+std::optional<std::time_t> SigningTime(CMS_SignerInfo* si) {
+  int idx = CMS_signed_get_attr_by_NID(si, NID_pkcs9_signingTime, -1);
+  if (idx < 0) return std::nullopt;
+  X509_ATTRIBUTE* attr = CMS_signed_get_attr(si, idx);
+  ASN1_TYPE* value = X509_ATTRIBUTE_get0_type(attr, 0);
+  if (!value || (value->type != V_ASN1_UTCTIME && value->type != V_ASN1_GENERALIZEDTIME)) return std::nullopt;
+  struct tm tm {};
+  if (ASN1_TIME_to_tm(value->value.utctime, &tm) != 1) return std::nullopt;
+  return timegm(&tm);
+}
+
+std::vector<std::string> Capabilities(CMS_SignerInfo* si) {
+  std::vector<std::string> out;
+  int idx = CMS_signed_get_attr_by_NID(si, NID_SMIMECapabilities, -1);
+  if (idx < 0) return out;
+  ASN1_TYPE* value = X509_ATTRIBUTE_get0_type(CMS_signed_get_attr(si, idx), 0);
+  if (!value || value->type != V_ASN1_SEQUENCE) return out;
+  const unsigned char* p = value->value.sequence->data;
+  X509_ALGORS* algs = d2i_X509_ALGORS(nullptr, &p, value->value.sequence->length);
+  for (int i = 0; algs && i < sk_X509_ALGOR_num(algs); ++i) {
+    const ASN1_OBJECT* obj = nullptr;
+    X509_ALGOR_get0(&obj, nullptr, nullptr, sk_X509_ALGOR_value(algs, i));
+    out.push_back(NidName(OBJ_obj2nid(obj)));
+  }
+  sk_X509_ALGOR_pop_free(algs, X509_ALGOR_free);
+  return out;
+}
+
+// RFC 5652 §5.3 and §11: with signed attributes, exactly one contentType (equal to the
+// eContentType) and exactly one messageDigest (an OCTET STRING). Catalogue C5/C6.
+std::string CheckSignedAttributes(CMS_ContentInfo* cms, CMS_SignerInfo* si) {
+  if (CMS_signed_get_attr_count(si) < 0) return {};  // no signed attributes at all
+  int ct_idx = CMS_signed_get_attr_by_NID(si, NID_pkcs9_contentType, -1);
+  if (ct_idx < 0) return "the signed attributes lack contentType";
+  if (CMS_signed_get_attr_by_NID(si, NID_pkcs9_contentType, ct_idx) >= 0) return "contentType appears twice";
+  X509_ATTRIBUTE* ct = CMS_signed_get_attr(si, ct_idx);
+  if (X509_ATTRIBUTE_count(ct) != 1) return "contentType must have exactly one value";
+  ASN1_TYPE* ct_value = X509_ATTRIBUTE_get0_type(ct, 0);
+  if (!ct_value || ct_value->type != V_ASN1_OBJECT ||
+      OBJ_cmp(ct_value->value.object, CMS_get0_eContentType(cms)) != 0)
+    return "contentType does not match the signed content's type";
+  int md_idx = CMS_signed_get_attr_by_NID(si, NID_pkcs9_messageDigest, -1);
+  if (md_idx < 0) return "the signed attributes lack messageDigest";
+  if (CMS_signed_get_attr_by_NID(si, NID_pkcs9_messageDigest, md_idx) >= 0) return "messageDigest appears twice";
+  X509_ATTRIBUTE* md = CMS_signed_get_attr(si, md_idx);
+  if (X509_ATTRIBUTE_count(md) != 1) return "messageDigest must have exactly one value";
+  ASN1_TYPE* md_value = X509_ATTRIBUTE_get0_type(md, 0);
+  if (!md_value || md_value->type != V_ASN1_OCTET_STRING) return "messageDigest is not an OCTET STRING";
+  return {};
+}
+
+bool KeyIsWeak(EVP_PKEY* key, int min_rsa_bits) {
+  if (!key) return false;
+  int id = EVP_PKEY_get_base_id(key);
+  if (id == EVP_PKEY_RSA || id == EVP_PKEY_RSA_PSS) return EVP_PKEY_get_bits(key) < min_rsa_bits;
+  if (id == EVP_PKEY_DSA) return true;  // DSA is not in RFC 8551's algorithm set
+  return false;
+}
+
+}  // namespace
+
+std::string_view SignatureStatusName(SignatureStatus status) {
+  switch (status) {
+    case SignatureStatus::kValid: return "valid";
+    case SignatureStatus::kInvalid: return "invalid";
+    case SignatureStatus::kInsecureAlgorithm: return "insecure-algorithm";
+    case SignatureStatus::kUnsupportedAlgorithm: return "unsupported-algorithm";
+    case SignatureStatus::kNoCertificate: return "no-certificate";
+    case SignatureStatus::kMalformed: return "malformed";
+  }
+  return "malformed";
+}
+
+Result<SignedDataResult> VerifySignedData(std::string_view der, std::optional<std::string_view> detached_content,
+                                          const VerifyOptions& options) {
+  ossl::BioPtr in = ossl::MemBio(der.data(), der.size());
+  ossl::CmsPtr cms(d2i_CMS_bio(in.get(), nullptr));
+  if (!cms) return ossl::MakeError(ErrorCode::kMalformed, "the signature is not a readable CMS structure");
+  if (OBJ_obj2nid(CMS_get0_type(cms.get())) != NID_pkcs7_signed)
+    return Error(ErrorCode::kMalformed, "the CMS structure is not SignedData");
+
+  SignedDataResult result;
+  if (STACK_OF(X509)* certs = CMS_get1_certs(cms.get())) {
+    for (int i = 0; i < sk_X509_num(certs); ++i) result.certificates.push_back(pki::Certificate::FromNative(sk_X509_value(certs, i)));
+    sk_X509_pop_free(certs, X509_free);
+  }
+  ASN1_OCTET_STRING** econtent = CMS_get0_content(cms.get());
+  result.has_econtent = econtent && *econtent;
+
+  STACK_OF(CMS_SignerInfo)* infos = CMS_get0_SignerInfos(cms.get());
+  if (!infos || sk_CMS_SignerInfo_num(infos) == 0)
+    return Error(ErrorCode::kMalformed, "the SignedData has no signers, so nothing is signed");
+  // Looks each signer's certificate up in the bag; unknown signers keep a null cert.
+  CMS_set1_signers_certs(cms.get(), nullptr, 0);
+  ossl::DrainErrors();
+
+  // Digest the content once through the BIO chain CMS_dataInit builds for every listed
+  // digest algorithm, then let each signer compare against its own digest.
+  ossl::BioPtr content_bio;
+  if (detached_content) content_bio = ossl::MemBio(detached_content->data(), detached_content->size());
+  BIO* chain = CMS_dataInit(cms.get(), content_bio.get());
+  std::string dataInit_error;
+  if (chain) {
+    char buffer[16384];
+    int n;
+    while ((n = BIO_read(chain, buffer, sizeof buffer)) > 0) {
+      if (result.has_econtent) result.econtent.append(buffer, static_cast<size_t>(n));
+    }
+  } else {
+    dataInit_error = ossl::DrainErrors();
+  }
+
+  for (int i = 0; i < sk_CMS_SignerInfo_num(infos); ++i) {
+    CMS_SignerInfo* si = sk_CMS_SignerInfo_value(infos, i);
+    SignerResult r;
+    EVP_PKEY* pkey = nullptr;
+    X509* signer = nullptr;
+    X509_ALGOR* dig_alg = nullptr;
+    X509_ALGOR* sig_alg = nullptr;
+    CMS_SignerInfo_get0_algs(si, &pkey, &signer, &dig_alg, &sig_alg);
+    const ASN1_OBJECT* dig_obj = nullptr;
+    X509_ALGOR_get0(&dig_obj, nullptr, nullptr, dig_alg);
+    int dig_nid = OBJ_obj2nid(dig_obj);
+    const ASN1_OBJECT* sig_obj = nullptr;
+    X509_ALGOR_get0(&sig_obj, nullptr, nullptr, sig_alg);
+    r.digest = NidName(dig_nid);
+    r.signature_algorithm = NidName(OBJ_obj2nid(sig_obj));
+    r.signing_time = SigningTime(si);
+    r.capabilities = Capabilities(si);
+    if (signer) r.certificate = pki::Certificate::FromNative(signer);
+    r.weak = IsLegacyDigestNid(dig_nid) || OBJ_obj2nid(sig_obj) == NID_dsaWithSHA1 || KeyIsWeak(pkey, options.min_rsa_bits);
+
+    if (!signer) {
+      r.status = SignatureStatus::kNoCertificate;
+      r.detail = "the signer's certificate is not included in the message";
+    } else if (std::string bad = CheckSignedAttributes(cms.get(), si); !bad.empty()) {
+      r.status = SignatureStatus::kMalformed;
+      r.detail = bad;
+    } else if (!chain) {
+      r.status = SignatureStatus::kUnsupportedAlgorithm;
+      r.detail = "cannot compute the " + r.digest + " digest here";
+    } else {
+      bool attrs_ok = CMS_signed_get_attr_count(si) < 0 || CMS_SignerInfo_verify(si) == 1;
+      std::string attr_error = attrs_ok ? "" : ossl::DrainErrors();
+      bool content_ok = attrs_ok && CMS_SignerInfo_verify_content(si, chain) == 1;
+      std::string content_error = content_ok ? "" : ossl::DrainErrors();
+      if (attrs_ok && content_ok) {
+        r.status = SignatureStatus::kValid;
+      } else {
+        std::string why = attr_error + content_error;
+        bool unsupported = why.find("unsupported") != std::string::npos ||
+                           why.find("not supported") != std::string::npos ||
+                           why.find("unknown digest") != std::string::npos ||
+                           why.find("invalid digest") != std::string::npos;
+        r.status = unsupported ? SignatureStatus::kUnsupportedAlgorithm : SignatureStatus::kInvalid;
+        r.detail = unsupported ? "this signature algorithm cannot be checked here"
+                   : !attrs_ok ? "the signature does not match the signed attributes"
+                               : "the content was changed after signing";
+      }
+    }
+    // A weak algorithm is refused whatever the maths says, unless policy allows reading
+    // legacy mail; a bad signature stays bad.
+    if (r.weak && !options.allow_legacy && r.status == SignatureStatus::kValid) {
+      r.status = SignatureStatus::kInsecureAlgorithm;
+      r.detail = "uses a weak algorithm (" + r.digest + "/" + r.signature_algorithm + ")";
+    }
+    result.signers.push_back(std::move(r));
+  }
+  if (chain && chain != content_bio.get()) {
+    // CMS_dataInit put our content BIO at the end of the chain; unlink it so that freeing
+    // the chain does not free it a second time.
+    if (content_bio) BIO_pop(content_bio.get());
+    BIO_free_all(chain);
+  }
+  ossl::DrainErrors();
+  return result;
+}
+
+}  // namespace sealpost::cms

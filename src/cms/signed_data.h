@@ -1,0 +1,57 @@
+// SPDX-License-Identifier: Apache-2.0
+// Checking SignedData: one result per SignerInfo. A bad signature is a result, not an
+// error; the error side means the structure could not be examined at all.
+#pragma once
+
+#include <ctime>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/result.h"
+#include "pki/certificate.h"
+
+namespace sealpost::cms {
+
+// The cryptographic status of one signature, before any trust decision.
+enum class SignatureStatus {
+  kValid,                 // the signature and the content digest check out
+  kInvalid,               // they do not (content or signed attributes changed)
+  kInsecureAlgorithm,     // SHA-1/MD5, RSA < 2048, DSA... refused by policy
+  kUnsupportedAlgorithm,  // an algorithm OpenSSL 3.0 cannot check here
+  kNoCertificate,         // the signer's certificate is not in the message
+  kMalformed,             // signed attributes break RFC 5652 §5.3 / §11 rules
+};
+std::string_view SignatureStatusName(SignatureStatus status);
+
+struct SignerResult {
+  SignatureStatus status = SignatureStatus::kMalformed;
+  std::optional<pki::Certificate> certificate;
+  std::string digest;               // "sha256"
+  std::string signature_algorithm;  // "rsa", "rsa-pss", "ecdsa", ...
+  bool weak = false;                // uses a legacy algorithm (accepted only with allow_legacy)
+  std::optional<std::time_t> signing_time;
+  std::vector<std::string> capabilities;  // SMIMECapabilities, in the sender's order
+  std::string detail;               // why the status is not valid, for the user
+};
+
+struct SignedDataResult {
+  std::vector<SignerResult> signers;
+  std::vector<pki::Certificate> certificates;  // the bag (untrusted helpers only)
+  bool has_econtent = false;
+  std::string econtent;                        // the embedded content, when present
+};
+
+struct VerifyOptions {
+  bool allow_legacy = false;
+  int min_rsa_bits = 2048;
+};
+
+// Parses DER/BER SignedData and checks every signer. With `detached_content`, the digest is
+// computed over it (it must already be canonical). Errors: kMalformed (not SignedData, no
+// signers — an empty signerInfos is "not signed", catalogue C3).
+Result<SignedDataResult> VerifySignedData(std::string_view der, std::optional<std::string_view> detached_content,
+                                          const VerifyOptions& options);
+
+}  // namespace sealpost::cms

@@ -1,0 +1,95 @@
+// SPDX-License-Identifier: Apache-2.0
+// Atomic file output and whole-file input with clear errors.
+#include "core/file_io.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <iostream>
+#include <iterator>
+
+namespace sealpost {
+namespace {
+
+Error IoError(std::string_view what, const std::string& path, int err) {
+  ErrorCode code = (err == ENOENT) ? ErrorCode::kNotFound : ErrorCode::kIo;
+  return Error(code, std::string(what) + " " + path + ": " + std::strerror(err));
+}
+
+class FdCloser final {
+ public:
+  explicit FdCloser(int fd) : fd_(fd) {}
+  ~FdCloser() { if (fd_ >= 0) ::close(fd_); }
+  FdCloser(const FdCloser&) = delete;
+  FdCloser& operator=(const FdCloser&) = delete;
+  int get() const { return fd_; }
+  int release() { int fd = fd_; fd_ = -1; return fd; }
+ private:
+  int fd_;
+};
+
+Status WriteAll(int fd, std::string_view data) {
+  while (!data.empty()) {
+    ssize_t n = ::write(fd, data.data(), data.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return Error(ErrorCode::kIo, std::string("write failed: ") + std::strerror(errno));
+    }
+    data.remove_prefix(static_cast<size_t>(n));
+  }
+  return Ok();
+}
+
+}  // namespace
+
+Result<std::string> ReadFile(const std::string& path) {
+  if (path == "-") {
+    std::string data((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());
+    return data;
+  }
+  FdCloser fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (fd.get() < 0) return IoError("cannot open", path, errno);
+  struct stat st {};
+  if (::fstat(fd.get(), &st) != 0) return IoError("cannot stat", path, errno);
+  if (S_ISDIR(st.st_mode)) return Error(ErrorCode::kIo, "cannot read " + path + ": it is a directory");
+  std::string data;
+  if (st.st_size > 0) data.reserve(static_cast<size_t>(st.st_size));
+  char buffer[1 << 16];
+  for (;;) {
+    ssize_t n = ::read(fd.get(), buffer, sizeof buffer);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return IoError("cannot read", path, errno);
+    }
+    if (n == 0) break;
+    data.append(buffer, static_cast<size_t>(n));
+  }
+  return data;
+}
+
+Status WriteFileAtomically(const std::string& path, std::string_view data, unsigned mode) {
+  if (path == "-") {
+    std::cout.write(data.data(), static_cast<std::streamsize>(data.size()));
+    std::cout.flush();
+    if (!std::cout) return Error(ErrorCode::kIo, "cannot write to standard output");
+    return Ok();
+  }
+  std::string temp = path + ".tmp-XXXXXX";
+  FdCloser fd(::mkstemp(temp.data()));
+  if (fd.get() < 0) return IoError("cannot create a temporary file next to", path, errno);
+  auto discard = [&](Error error) {
+    ::unlink(temp.c_str());
+    return error;
+  };
+  if (::fchmod(fd.get(), mode) != 0) return discard(IoError("cannot set permissions on", temp, errno));
+  if (auto st = WriteAll(fd.get(), data); !st) return discard(std::move(st).error().WithContext(path));
+  if (::fsync(fd.get()) != 0) return discard(IoError("cannot sync", path, errno));
+  if (::close(fd.release()) != 0) return discard(IoError("cannot close", path, errno));
+  if (::rename(temp.c_str(), path.c_str()) != 0) return discard(IoError("cannot rename into", path, errno));
+  return Ok();
+}
+
+}  // namespace sealpost

@@ -1,0 +1,20 @@
+// SPDX-License-Identifier: Apache-2.0
+// Reading inputs and writing outputs atomically (temp file, fsync, rename): a failure
+// never leaves a half-written file behind.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "core/result.h"
+
+namespace sealpost {
+
+// Reads a whole file ("-" = stdin). Fails with kNotFound / kIo naming the path.
+Result<std::string> ReadFile(const std::string& path);
+
+// Writes `data` to `path` via a temp file in the same directory + fsync + rename, with
+// permissions `mode`. "-" writes to stdout. On failure nothing is left at `path`.
+Status WriteFileAtomically(const std::string& path, std::string_view data, unsigned mode = 0644);
+
+}  // namespace sealpost

@@ -1,0 +1,51 @@
+// SPDX-License-Identifier: Apache-2.0
+// Atomic writes leave either the new file or nothing.
+#include "core/file_io.h"
+
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <filesystem>
+
+namespace sealpost {
+namespace {
+
+namespace fs = std::filesystem;
+
+class FileIoTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("sealpost-fileio-" + std::to_string(::getpid()));
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+  fs::path dir_;
+};
+
+TEST_F(FileIoTest, WriteThenReadRoundTripsWithMode) {
+  std::string path = (dir_ / "out.txt").string();
+  ASSERT_TRUE(WriteFileAtomically(path, "hello\r\n", 0600).has_value());
+  auto data = ReadFile(path);
+  ASSERT_TRUE(data.has_value());
+  EXPECT_EQ(*data, "hello\r\n");
+  struct stat st {};
+  ASSERT_EQ(::stat(path.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+}
+
+TEST_F(FileIoTest, WriteIntoMissingDirectoryFailsAndLeavesNothing) {
+  std::string path = (dir_ / "missing" / "out.txt").string();
+  auto st = WriteFileAtomically(path, "x");
+  ASSERT_FALSE(st.has_value());
+  EXPECT_FALSE(fs::exists(path));
+  EXPECT_TRUE(fs::is_empty(dir_));
+}
+
+TEST_F(FileIoTest, ReadMissingFileIsNotFound) {
+  auto data = ReadFile((dir_ / "nope").string());
+  ASSERT_FALSE(data.has_value());
+  EXPECT_EQ(data.error().code(), ErrorCode::kNotFound);
+}
+
+}  // namespace
+}  // namespace sealpost

@@ -1,0 +1,53 @@
+// SPDX-License-Identifier: Apache-2.0
+// Address-list parsing with GMime's RFC 5322 parser.
+#include "mime/addresses.h"
+
+#include <algorithm>
+#include <cctype>
+
+#include "mime/internal/gobject_ptr.h"
+
+namespace sealpost::mime {
+namespace {
+
+void Collect(InternetAddressList* list, std::vector<Mailbox>& out, int depth) {
+  if (!list || depth > 4) return;
+  int n = internet_address_list_length(list);
+  for (int i = 0; i < n; ++i) {
+    InternetAddress* ia = internet_address_list_get_address(list, i);
+    if (INTERNET_ADDRESS_IS_GROUP(ia)) {
+      Collect(internet_address_group_get_members(INTERNET_ADDRESS_GROUP(ia)), out, depth + 1);
+      continue;
+    }
+    Mailbox m;
+    const char* name = internet_address_get_name(ia);
+    m.display_name = name ? name : "";
+    const char* addr = internet_address_mailbox_get_addr(INTERNET_ADDRESS_MAILBOX(ia));
+    m.address = addr ? addr : "";
+    std::transform(m.address.begin(), m.address.end(), m.address.begin(),
+                   [](unsigned char c) { return std::tolower(c); });
+    // GMime turns a bare word into a mailbox with no '@'; that is a name, not an address.
+    if (m.address.find('@') == std::string::npos) m.address.clear();
+    out.push_back(std::move(m));
+  }
+}
+
+}  // namespace
+
+std::vector<Mailbox> ParseAddressList(std::string_view value) {
+  internal::EnsureGMime();
+  std::vector<Mailbox> out;
+  std::string text(value);
+  if (text.find_first_not_of(" \t\r\n") == std::string::npos) return out;
+  InternetAddressList* list = internet_address_list_parse(nullptr, text.c_str());
+  Collect(list, out, 0);
+  if (list) g_object_unref(list);
+  return out;
+}
+
+bool DisplayNameLooksLikeAddress(std::string_view name) {
+  size_t at = name.find('@');
+  return at != std::string_view::npos && at > 0 && name.find('.', at) != std::string_view::npos;
+}
+
+}  // namespace sealpost::mime

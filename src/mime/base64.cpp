@@ -1,0 +1,84 @@
+// SPDX-License-Identifier: Apache-2.0
+// Table-driven base64; strict on garbage so a damaged message is reported, not guessed at.
+#include "mime/base64.h"
+
+#include <array>
+#include <cstdint>
+
+namespace sealpost::mime {
+namespace {
+
+constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+constexpr std::array<int8_t, 256> MakeDecodeTable() {
+  std::array<int8_t, 256> t{};
+  for (auto& v : t) v = -1;
+  for (int i = 0; i < 64; ++i) t[static_cast<unsigned char>(kAlphabet[i])] = static_cast<int8_t>(i);
+  return t;
+}
+constexpr auto kDecode = MakeDecodeTable();
+
+}  // namespace
+
+std::string Base64Encode(std::string_view data) {
+  std::string out;
+  out.reserve((data.size() + 2) / 3 * 4 + data.size() / 57 * 2 + 2);
+  size_t line = 0;
+  auto put = [&](char c) {
+    out += c;
+    if (++line == 76) {
+      out += "\r\n";
+      line = 0;
+    }
+  };
+  size_t i = 0;
+  const auto* p = reinterpret_cast<const unsigned char*>(data.data());
+  for (; i + 3 <= data.size(); i += 3) {
+    uint32_t v = (p[i] << 16) | (p[i + 1] << 8) | p[i + 2];
+    put(kAlphabet[(v >> 18) & 63]);
+    put(kAlphabet[(v >> 12) & 63]);
+    put(kAlphabet[(v >> 6) & 63]);
+    put(kAlphabet[v & 63]);
+  }
+  if (size_t rest = data.size() - i; rest > 0) {
+    uint32_t v = p[i] << 16 | (rest == 2 ? p[i + 1] << 8 : 0);
+    put(kAlphabet[(v >> 18) & 63]);
+    put(kAlphabet[(v >> 12) & 63]);
+    put(rest == 2 ? kAlphabet[(v >> 6) & 63] : '=');
+    put('=');
+  }
+  if (line != 0) out += "\r\n";
+  return out;
+}
+
+Result<std::string> Base64Decode(std::string_view text) {
+  std::string out;
+  out.reserve(text.size() * 3 / 4);
+  uint32_t acc = 0;
+  int bits = 0;
+  int quantum = 0;  // characters in the current 4-character group
+  int padding = 0;
+  for (char c : text) {
+    if (c == ' ' || c == '\t' || c == '\r' || c == '\n') continue;
+    if (c == '=') {
+      ++padding;
+      ++quantum;
+      if (quantum == 4) quantum = 0;
+      continue;
+    }
+    int8_t v = kDecode[static_cast<unsigned char>(c)];
+    if (v < 0) return Error(ErrorCode::kMalformed, "the base64 body contains a character outside the alphabet");
+    if (padding) return Error(ErrorCode::kMalformed, "the base64 body has data after its padding");
+    acc = (acc << 6) | static_cast<uint32_t>(v);
+    bits += 6;
+    quantum = (quantum + 1) % 4;
+    if (bits >= 8) {
+      bits -= 8;
+      out += static_cast<char>((acc >> bits) & 0xff);
+    }
+  }
+  if (quantum == 1) return Error(ErrorCode::kMalformed, "the base64 body is truncated");
+  return out;
+}
+
+}  // namespace sealpost::mime

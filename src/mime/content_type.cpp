@@ -1,0 +1,48 @@
+// SPDX-License-Identifier: Apache-2.0
+// Content-Type parsing through GMime (RFC 2231 continuations and charsets included).
+#include "mime/content_type.h"
+
+#include <algorithm>
+#include <cctype>
+
+#include "mime/entity.h"
+#include "mime/internal/gobject_ptr.h"
+
+namespace sealpost::mime {
+namespace {
+std::string Lower(const char* s) {
+  std::string out = s ? s : "";
+  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
+  return out;
+}
+}  // namespace
+
+bool ContentType::Is(std::string_view t, std::string_view s) const {
+  return EqualsIgnoreCase(type, t) && (s == "*" || EqualsIgnoreCase(subtype, s));
+}
+
+std::string ContentType::Param(const std::string& name) const {
+  auto it = params.find(name);
+  return it == params.end() ? "" : it->second;
+}
+
+ContentType ParseContentType(std::string_view value) {
+  internal::EnsureGMime();
+  ContentType ct;
+  if (value.empty()) return ct;
+  std::string text(value);
+  auto parsed = internal::GObjectPtr<GMimeContentType>::Adopt(g_mime_content_type_parse(nullptr, text.c_str()));
+  if (!parsed) return ct;
+  ct.type = Lower(g_mime_content_type_get_media_type(parsed.get()));
+  ct.subtype = Lower(g_mime_content_type_get_media_subtype(parsed.get()));
+  GMimeParamList* list = g_mime_content_type_get_parameters(parsed.get());
+  int n = list ? g_mime_param_list_length(list) : 0;
+  for (int i = 0; i < n; ++i) {
+    GMimeParam* p = g_mime_param_list_get_parameter_at(list, i);
+    std::string name = Lower(g_mime_param_get_name(p));
+    if (!ct.params.count(name)) ct.params[name] = g_mime_param_get_value(p) ? g_mime_param_get_value(p) : "";
+  }
+  return ct;
+}
+
+}  // namespace sealpost::mime

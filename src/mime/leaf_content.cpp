@@ -1,0 +1,69 @@
+// SPDX-License-Identifier: Apache-2.0
+// Body and attachment extraction with GMime's tree (display only; never used for crypto).
+#include "mime/leaf_content.h"
+
+#include "mime/internal/gobject_ptr.h"
+
+namespace sealpost::mime {
+namespace {
+
+using internal::GObjectPtr;
+
+std::size_t DecodedSize(GMimePart* part) {
+  GMimeDataWrapper* content = g_mime_part_get_content(part);
+  if (!content) return 0;
+  auto null_stream = GObjectPtr<GMimeStream>::Adopt(g_mime_stream_null_new());
+  gssize n = g_mime_data_wrapper_write_to_stream(content, null_stream.get());
+  return n > 0 ? static_cast<std::size_t>(n) : 0;
+}
+
+void Walk(GMimeObject* obj, LeafContent& out, int depth) {
+  if (!obj || depth > 64) return;
+  GMimeContentType* ct = g_mime_object_get_content_type(obj);
+  const char* type = ct ? g_mime_content_type_get_media_type(ct) : "text";
+  const char* subtype = ct ? g_mime_content_type_get_media_subtype(ct) : "plain";
+  std::string media = std::string(type ? type : "") + "/" + (subtype ? subtype : "");
+  if (GMIME_IS_MULTIPART(obj)) {
+    GMimeMultipart* mp = GMIME_MULTIPART(obj);
+    int n = g_mime_multipart_get_count(mp);
+    for (int i = 0; i < n; ++i) Walk(g_mime_multipart_get_part(mp, i), out, depth + 1);
+    return;
+  }
+  if (GMIME_IS_MESSAGE_PART(obj)) {
+    out.attachments.push_back({"(attached message)", media, 0});
+    return;
+  }
+  if (!GMIME_IS_PART(obj)) return;
+  GMimePart* part = GMIME_PART(obj);
+  const char* disposition = g_mime_object_get_disposition(obj);
+  bool is_attachment = disposition && g_ascii_strcasecmp(disposition, "attachment") == 0;
+  if (GMIME_IS_TEXT_PART(obj) && !is_attachment) {
+    bool plain = g_ascii_strcasecmp(subtype ? subtype : "", "plain") == 0;
+    bool html = g_ascii_strcasecmp(subtype ? subtype : "", "html") == 0;
+    std::string& target = plain ? out.text_plain : out.text_html;
+    if ((plain || html) && target.empty()) {
+      char* text = g_mime_text_part_get_text(GMIME_TEXT_PART(obj));
+      if (text) {
+        target = text;
+        g_free(text);
+      }
+      return;
+    }
+  }
+  const char* filename = g_mime_part_get_filename(part);
+  out.attachments.push_back({filename ? filename : "", media, DecodedSize(part)});
+}
+
+}  // namespace
+
+Result<LeafContent> ExtractContent(std::string_view entity) {
+  auto stream = internal::MemoryStream(entity);
+  auto parser = GObjectPtr<GMimeParser>::Adopt(g_mime_parser_new_with_stream(stream.get()));
+  auto root = GObjectPtr<GMimeObject>::Adopt(g_mime_parser_construct_part(parser.get(), nullptr));
+  if (!root) return Error(ErrorCode::kMalformed, "the message content cannot be parsed as MIME");
+  LeafContent out;
+  Walk(root.get(), out, 0);
+  return out;
+}
+
+}  // namespace sealpost::mime

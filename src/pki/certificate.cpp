@@ -1,0 +1,290 @@
+// SPDX-License-Identifier: Apache-2.0
+// Certificate parsing and field extraction over OpenSSL's X509.
+#include "pki/certificate.h"
+
+#include <openssl/pem.h>
+#include <openssl/x509v3.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cstdio>
+
+#include "ossl/errors.h"
+#include "ossl/handles.h"
+
+namespace sealpost::pki {
+namespace {
+
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
+  return out;
+}
+
+std::string NameToString(const X509_NAME* name) {
+  ossl::BioPtr bio(BIO_new(BIO_s_mem()));
+  X509_NAME_print_ex(bio.get(), name, 0, XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB);
+  char* data = nullptr;
+  long len = BIO_get_mem_data(bio.get(), &data);
+  return std::string(data, static_cast<size_t>(len));
+}
+
+std::time_t AsnTimeToTimeT(const ASN1_TIME* t) {
+  struct tm tm {};
+  if (!t || ASN1_TIME_to_tm(t, &tm) != 1) return 0;
+  return timegm(&tm);
+}
+
+bool LooksLikePem(std::string_view bytes) { return bytes.find("-----BEGIN") != std::string_view::npos; }
+
+}  // namespace
+
+std::string_view KeyPurposeName(KeyPurpose purpose) {
+  switch (purpose) {
+    case KeyPurpose::kSigning: return "signing";
+    case KeyPurpose::kEncryption: return "encryption";
+    case KeyPurpose::kDual: return "dual";
+  }
+  return "dual";
+}
+
+Result<Certificate> Certificate::Parse(std::string_view bytes) {
+  ASSIGN_OR_RETURN(auto all, ParseAll(bytes));
+  return std::move(all.front());
+}
+
+Result<std::vector<Certificate>> Certificate::ParseAll(std::string_view bytes) {
+  std::vector<Certificate> out;
+  if (LooksLikePem(bytes)) {
+    ossl::BioPtr bio = ossl::MemBio(bytes.data(), bytes.size());
+    for (;;) {
+      X509* cert = PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr);
+      if (!cert) break;
+      out.push_back(Certificate(cert));
+    }
+    ossl::DrainErrors();  // the loop ends on "no start line"
+  } else {
+    const unsigned char* p = reinterpret_cast<const unsigned char*>(bytes.data());
+    X509* cert = d2i_X509(nullptr, &p, static_cast<long>(bytes.size()));
+    if (cert) out.push_back(Certificate(cert));
+  }
+  if (out.empty()) return ossl::MakeError(ErrorCode::kMalformed, "not a certificate (expected PEM or DER X.509)");
+  return out;
+}
+
+Certificate Certificate::FromNative(x509_st* cert) {
+  X509_up_ref(cert);
+  return Certificate(cert);
+}
+
+Certificate::Certificate(const Certificate& other) : cert_(other.cert_) { X509_up_ref(cert_); }
+Certificate& Certificate::operator=(const Certificate& other) {
+  if (this != &other) {
+    X509_up_ref(other.cert_);
+    X509_free(cert_);
+    cert_ = other.cert_;
+  }
+  return *this;
+}
+Certificate::Certificate(Certificate&& other) noexcept : cert_(other.cert_) { other.cert_ = nullptr; }
+Certificate& Certificate::operator=(Certificate&& other) noexcept {
+  std::swap(cert_, other.cert_);
+  return *this;
+}
+Certificate::~Certificate() { X509_free(cert_); }
+
+std::vector<std::string> Certificate::Emails() const {
+  std::vector<std::string> out;
+  auto add = [&](std::string_view email) {
+    std::string e = Lower(email);
+    if (!e.empty() && std::find(out.begin(), out.end(), e) == out.end()) out.push_back(e);
+  };
+  ossl::GeneralNamesPtr names(static_cast<GENERAL_NAMES*>(
+      X509_get_ext_d2i(cert_, NID_subject_alt_name, nullptr, nullptr)));
+  for (int i = 0; names && i < sk_GENERAL_NAME_num(names.get()); ++i) {
+    const GENERAL_NAME* gn = sk_GENERAL_NAME_value(names.get(), i);
+    if (gn->type != GEN_EMAIL) continue;
+    const ASN1_IA5STRING* s = gn->d.rfc822Name;
+    add(std::string_view(reinterpret_cast<const char*>(ASN1_STRING_get0_data(s)),
+                         static_cast<size_t>(ASN1_STRING_length(s))));
+  }
+  const X509_NAME* subject = X509_get_subject_name(cert_);
+  for (int idx = -1; (idx = X509_NAME_get_index_by_NID(subject, NID_pkcs9_emailAddress, idx)) >= 0;) {
+    const ASN1_STRING* s = X509_NAME_ENTRY_get_data(X509_NAME_get_entry(subject, idx));
+    add(std::string_view(reinterpret_cast<const char*>(ASN1_STRING_get0_data(s)),
+                         static_cast<size_t>(ASN1_STRING_length(s))));
+  }
+  ossl::DrainErrors();
+  return out;
+}
+
+bool Certificate::HasEmail(std::string_view address) const {
+  std::string want = Lower(address);
+  for (const auto& e : Emails()) {
+    if (e == want) return true;
+  }
+  return false;
+}
+
+std::string Certificate::Subject() const { return NameToString(X509_get_subject_name(cert_)); }
+std::string Certificate::Issuer() const { return NameToString(X509_get_issuer_name(cert_)); }
+
+std::string Certificate::CommonName() const {
+  const X509_NAME* subject = X509_get_subject_name(cert_);
+  int idx = X509_NAME_get_index_by_NID(subject, NID_commonName, -1);
+  if (idx < 0) return {};
+  const ASN1_STRING* s = X509_NAME_ENTRY_get_data(X509_NAME_get_entry(subject, idx));
+  unsigned char* utf8 = nullptr;
+  int len = ASN1_STRING_to_UTF8(&utf8, s);
+  if (len < 0) return {};
+  std::string out(reinterpret_cast<char*>(utf8), static_cast<size_t>(len));
+  OPENSSL_free(utf8);
+  return out;
+}
+
+std::time_t Certificate::NotBefore() const { return AsnTimeToTimeT(X509_get0_notBefore(cert_)); }
+std::time_t Certificate::NotAfter() const { return AsnTimeToTimeT(X509_get0_notAfter(cert_)); }
+bool Certificate::ValidAt(std::time_t when) const { return NotBefore() <= when && when <= NotAfter(); }
+
+std::string Certificate::Sha256Fingerprint() const {
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  X509_digest(cert_, EVP_sha256(), md, &len);
+  std::string out;
+  char hex[3];
+  for (unsigned i = 0; i < len; ++i) {
+    std::snprintf(hex, sizeof hex, "%02x", md[i]);
+    out += hex;
+  }
+  return out;
+}
+
+std::string Certificate::SerialHex() const {
+  BIGNUM* bn = ASN1_INTEGER_to_BN(X509_get0_serialNumber(cert_), nullptr);
+  if (!bn) return {};
+  char* hex = BN_bn2hex(bn);
+  std::string out = hex ? Lower(hex) : "";
+  OPENSSL_free(hex);
+  BN_free(bn);
+  return out;
+}
+
+bool Certificate::AllowsSigning() const {
+  uint32_t ku = X509_get_key_usage(cert_);  // UINT32_MAX when the extension is absent
+  return ku == UINT32_MAX || (ku & (KU_DIGITAL_SIGNATURE | KU_NON_REPUDIATION)) != 0;
+}
+
+bool Certificate::AllowsEncryption() const {
+  uint32_t ku = X509_get_key_usage(cert_);
+  return ku == UINT32_MAX || (ku & (KU_KEY_ENCIPHERMENT | KU_KEY_AGREEMENT)) != 0;
+}
+
+KeyPurpose Certificate::Purpose() const {
+  bool sign = AllowsSigning();
+  bool encrypt = AllowsEncryption();
+  if (sign && !encrypt) return KeyPurpose::kSigning;
+  if (encrypt && !sign) return KeyPurpose::kEncryption;
+  return KeyPurpose::kDual;
+}
+
+bool Certificate::EkuAllowsEmail() const {
+  uint32_t xku = X509_get_extended_key_usage(cert_);  // UINT32_MAX when absent
+  return xku == UINT32_MAX || (xku & (XKU_SMIME | XKU_ANYEKU)) != 0;
+}
+
+bool Certificate::IsCa() const { return X509_check_ca(cert_) != 0; }
+bool Certificate::IsSelfSigned() const { return (X509_get_extension_flags(cert_) & EXFLAG_SS) != 0; }
+
+std::string Certificate::KeyAlgorithm() const {
+  EVP_PKEY* key = X509_get0_pubkey(cert_);
+  if (!key) return "unknown";
+  switch (EVP_PKEY_get_base_id(key)) {
+    case EVP_PKEY_RSA: return "rsa";
+    case EVP_PKEY_RSA_PSS: return "rsa-pss";
+    case EVP_PKEY_EC: return "ec";
+    case EVP_PKEY_ED25519: return "ed25519";
+    case EVP_PKEY_ED448: return "ed448";
+    case EVP_PKEY_DSA: return "dsa";
+    case EVP_PKEY_X25519: return "x25519";
+    default: return "unknown";
+  }
+}
+
+int Certificate::KeyBits() const {
+  EVP_PKEY* key = X509_get0_pubkey(cert_);
+  return key ? EVP_PKEY_get_bits(key) : 0;
+}
+
+std::string Certificate::ToPem() const {
+  ossl::BioPtr bio(BIO_new(BIO_s_mem()));
+  PEM_write_bio_X509(bio.get(), cert_);
+  char* data = nullptr;
+  long len = BIO_get_mem_data(bio.get(), &data);
+  return std::string(data, static_cast<size_t>(len));
+}
+
+std::string Certificate::ToDer() const {
+  unsigned char* der = nullptr;
+  int len = i2d_X509(cert_, &der);
+  if (len <= 0) return {};
+  std::string out(reinterpret_cast<char*>(der), static_cast<size_t>(len));
+  OPENSSL_free(der);
+  return out;
+}
+
+bool Certificate::operator==(const Certificate& other) const { return X509_cmp(cert_, other.cert_) == 0; }
+
+std::string FormatRfc3339(std::time_t when) {
+  struct tm tm {};
+  gmtime_r(&when, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+Result<std::time_t> ParseRfc3339(std::string_view text) {
+  // YYYY-MM-DD[Tt ]HH:MM:SS[.frac](Z|±HH:MM); a bare date means midnight UTC.
+  int y = 0, mo = 0, d = 0, h = 0, mi = 0, s = 0;
+  std::string str(text);
+  int consumed = 0;
+  if (std::sscanf(str.c_str(), "%4d-%2d-%2d%n", &y, &mo, &d, &consumed) != 3) {
+    return Error(ErrorCode::kInvalidArgument, "time '" + str + "' is not RFC 3339 (e.g. 2020-01-01T00:00:00Z)");
+  }
+  size_t pos = static_cast<size_t>(consumed);
+  long offset = 0;
+  if (pos < str.size()) {
+    if (str[pos] != 'T' && str[pos] != 't' && str[pos] != ' ')
+      return Error(ErrorCode::kInvalidArgument, "time '" + str + "' is not RFC 3339 (e.g. 2020-01-01T00:00:00Z)");
+    int n = 0;
+    if (std::sscanf(str.c_str() + pos + 1, "%2d:%2d:%2d%n", &h, &mi, &s, &n) != 3)
+      return Error(ErrorCode::kInvalidArgument, "time '" + str + "' has no HH:MM:SS");
+    pos += 1 + static_cast<size_t>(n);
+    if (pos < str.size() && str[pos] == '.') {
+      ++pos;
+      while (pos < str.size() && std::isdigit(static_cast<unsigned char>(str[pos]))) ++pos;
+    }
+    if (pos < str.size() && (str[pos] == 'Z' || str[pos] == 'z')) {
+      ++pos;
+    } else if (pos < str.size() && (str[pos] == '+' || str[pos] == '-')) {
+      int oh = 0, om = 0;
+      if (std::sscanf(str.c_str() + pos + 1, "%2d:%2d", &oh, &om) != 2)
+        return Error(ErrorCode::kInvalidArgument, "time '" + str + "' has a bad UTC offset");
+      offset = (str[pos] == '+' ? 1 : -1) * (oh * 3600L + om * 60L);
+      pos += 6;
+    } else {
+      return Error(ErrorCode::kInvalidArgument, "time '" + str + "' needs a zone (Z or ±HH:MM)");
+    }
+  }
+  if (pos != str.size() || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 60)
+    return Error(ErrorCode::kInvalidArgument, "time '" + str + "' is not RFC 3339 (e.g. 2020-01-01T00:00:00Z)");
+  struct tm tm {};
+  tm.tm_year = y - 1900;
+  tm.tm_mon = mo - 1;
+  tm.tm_mday = d;
+  tm.tm_hour = h;
+  tm.tm_min = mi;
+  tm.tm_sec = s;
+  return timegm(&tm) - offset;
+}
+
+}  // namespace sealpost::pki

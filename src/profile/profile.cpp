@@ -1,0 +1,148 @@
+// SPDX-License-Identifier: Apache-2.0
+// Profile directory layout:
+//   identities/<fingerprint>/{cert.pem,key.pem,role}   trust/{anchors,intermediates}/<fp>.pem
+//   active-signing, active-encryption                   (fingerprints of the active identities)
+#include "profile/profile.h"
+
+#include <sys/stat.h>
+
+#include <cstdlib>
+#include <algorithm>
+#include <filesystem>
+
+#include "core/file_io.h"
+
+namespace sealpost::profile {
+namespace fs = std::filesystem;
+
+namespace {
+
+Status EnsureDir(const fs::path& dir) {
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) return Error(ErrorCode::kIo, "cannot create " + dir.string() + ": " + ec.message());
+  ::chmod(dir.c_str(), 0700);
+  return Ok();
+}
+
+std::string Trim(std::string s) {
+  while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ')) s.pop_back();
+  return s;
+}
+
+Result<Role> ParseRole(const std::string& text) {
+  if (text == "signing") return Role::kSigning;
+  if (text == "encryption") return Role::kEncryption;
+  if (text == "both") return Role::kBoth;
+  return Error(ErrorCode::kMalformed, "unknown identity role '" + text + "'");
+}
+
+}  // namespace
+
+std::string_view RoleName(Role role) {
+  switch (role) {
+    case Role::kSigning: return "signing";
+    case Role::kEncryption: return "encryption";
+    case Role::kBoth: return "both";
+  }
+  return "both";
+}
+
+std::string Profile::DefaultDirectory() {
+  if (const char* env = std::getenv("SEALPOST_HOME"); env && *env) return env;
+  const char* home = std::getenv("HOME");
+  return std::string(home && *home ? home : ".") + "/.sealpost";
+}
+
+Result<Profile> Profile::Open(const std::string& dir) {
+  RETURN_IF_ERROR(EnsureDir(dir));
+  return Profile(dir);
+}
+
+Result<StoredIdentity> Profile::AddIdentity(const pki::Certificate& cert, const pki::PrivateKey& key, Role role) {
+  if (!key.Matches(cert)) return Error(ErrorCode::kInvalidArgument, "the private key does not belong to the certificate");
+  StoredIdentity stored{cert.Sha256Fingerprint(), cert, role};
+  fs::path dir = fs::path(dir_) / "identities" / stored.id;
+  RETURN_IF_ERROR(EnsureDir(dir));
+  ASSIGN_OR_RETURN(SecretBytes key_pem, key.ExportPkcs8Pem(pki::KeyExportToken()));
+  RETURN_IF_ERROR(WriteFileAtomically((dir / "key.pem").string(), key_pem.view(), 0600));
+  RETURN_IF_ERROR(WriteFileAtomically((dir / "cert.pem").string(), cert.ToPem(), 0644));
+  RETURN_IF_ERROR(WriteFileAtomically((dir / "role").string(), std::string(RoleName(role)) + "\n", 0644));
+  if (role != Role::kEncryption)
+    RETURN_IF_ERROR(WriteFileAtomically((fs::path(dir_) / "active-signing").string(), stored.id + "\n", 0644));
+  if (role != Role::kSigning)
+    RETURN_IF_ERROR(WriteFileAtomically((fs::path(dir_) / "active-encryption").string(), stored.id + "\n", 0644));
+  return stored;
+}
+
+Result<std::vector<StoredIdentity>> Profile::ListIdentities() const {
+  std::vector<StoredIdentity> out;
+  fs::path root = fs::path(dir_) / "identities";
+  std::error_code ec;
+  if (!fs::exists(root, ec)) return out;
+  for (const auto& entry : fs::directory_iterator(root, ec)) {
+    if (!entry.is_directory()) continue;
+    ASSIGN_OR_RETURN(std::string cert_pem, ReadFile((entry.path() / "cert.pem").string()));
+    ASSIGN_OR_RETURN(pki::Certificate cert, pki::Certificate::Parse(cert_pem));
+    ASSIGN_OR_RETURN(std::string role_text, ReadFile((entry.path() / "role").string()));
+    ASSIGN_OR_RETURN(Role role, ParseRole(Trim(role_text)));
+    out.push_back({entry.path().filename().string(), std::move(cert), role});
+  }
+  if (ec) return Error(ErrorCode::kIo, "cannot list " + root.string() + ": " + ec.message());
+  return out;
+}
+
+Result<std::vector<smime::Identity>> Profile::LoadIdentities() const {
+  ASSIGN_OR_RETURN(std::vector<StoredIdentity> stored, ListIdentities());
+  auto active = [&](const char* name) -> std::string {
+    auto text = ReadFile((fs::path(dir_) / name).string());
+    return text ? Trim(*text) : "";
+  };
+  std::string signing = active("active-signing");
+  std::string encryption = active("active-encryption");
+  std::vector<smime::Identity> out;
+  for (const auto& s : stored) {
+    fs::path key_path = fs::path(dir_) / "identities" / s.id / "key.pem";
+    ASSIGN_OR_RETURN(std::string key_pem, ReadFile(key_path.string()));
+    SecretBytes wiped(key_pem);  // so the PEM copy is wiped when we are done
+    std::fill(key_pem.begin(), key_pem.end(), '\0');
+    auto key = pki::PrivateKey::Parse(wiped.view());
+    if (!key) return std::move(key).error().WithContext("reading " + key_path.string());
+    smime::Identity id{s.certificate, std::move(key).value(), s.id == signing, s.id == encryption};
+    // Active identities first, so they are the ones used for signing and self-encryption.
+    if (id.for_signing || id.for_encryption) {
+      out.insert(out.begin(), std::move(id));
+    } else {
+      out.push_back(std::move(id));
+    }
+  }
+  return out;
+}
+
+Status Profile::AddTrust(const pki::Certificate& cert, bool intermediate) {
+  fs::path dir = fs::path(dir_) / "trust" / (intermediate ? "intermediates" : "anchors");
+  RETURN_IF_ERROR(EnsureDir(dir));
+  return WriteFileAtomically((dir / (cert.Sha256Fingerprint() + ".pem")).string(), cert.ToPem(), 0644);
+}
+
+Result<pki::TrustStore> Profile::LoadTrustStore() const {
+  pki::TrustStore store;
+  for (bool intermediate : {false, true}) {
+    fs::path dir = fs::path(dir_) / "trust" / (intermediate ? "intermediates" : "anchors");
+    std::error_code ec;
+    if (!fs::exists(dir, ec)) continue;
+    for (const auto& entry : fs::directory_iterator(dir, ec)) {
+      if (entry.path().extension() != ".pem") continue;
+      ASSIGN_OR_RETURN(std::string pem, ReadFile(entry.path().string()));
+      ASSIGN_OR_RETURN(pki::Certificate cert, pki::Certificate::Parse(pem));
+      if (intermediate) {
+        store.AddIntermediate(std::move(cert));
+      } else {
+        store.AddAnchor(std::move(cert));
+      }
+    }
+  }
+  return store;
+}
+
+}  // namespace sealpost::profile

@@ -1,0 +1,51 @@
+// SPDX-License-Identifier: Apache-2.0
+// Profile: the user's directory (identities, trust anchors, settings). Until the vault
+// lands (identities issue), private keys are PEM files with mode 0600 in a 0700 directory.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "core/result.h"
+#include "pki/certificate.h"
+#include "pki/private_key.h"
+#include "pki/trust_store.h"
+#include "smime/context.h"
+
+namespace sealpost::profile {
+
+enum class Role { kSigning, kEncryption, kBoth };
+
+struct StoredIdentity {
+  std::string id;  // SHA-256 fingerprint of the certificate
+  pki::Certificate certificate;
+  Role role = Role::kBoth;
+};
+
+class Profile final {
+ public:
+  // The directory from --profile, else $SEALPOST_HOME, else ~/.sealpost.
+  static std::string DefaultDirectory();
+  // Opens (creating with mode 0700 if missing) the profile at `dir`.
+  static Result<Profile> Open(const std::string& dir);
+
+  const std::string& dir() const { return dir_; }
+
+  // Stores cert + key; the key must match the certificate. The newest identity for a role
+  // becomes the one used for it.
+  Result<StoredIdentity> AddIdentity(const pki::Certificate& cert, const pki::PrivateKey& key, Role role);
+  Result<std::vector<StoredIdentity>> ListIdentities() const;
+  // Identities with their keys, the active signing/encryption ones first.
+  Result<std::vector<smime::Identity>> LoadIdentities() const;
+
+  Status AddTrust(const pki::Certificate& cert, bool intermediate);
+  Result<pki::TrustStore> LoadTrustStore() const;
+
+ private:
+  explicit Profile(std::string dir) : dir_(std::move(dir)) {}
+  std::string dir_;
+};
+
+std::string_view RoleName(Role role);
+
+}  // namespace sealpost::profile

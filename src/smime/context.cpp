@@ -1,0 +1,129 @@
+// SPDX-License-Identifier: Apache-2.0
+// Sign/encrypt/decrypt orchestration: MIME preparation, CMS, MIME wrapping.
+#include "smime/context.h"
+
+#include "cms/signer.h"
+#include "mime/composer.h"
+#include "mime/entity.h"
+#include "smime/internal/message_walker.h"
+#include "smime/internal/cms_detect.h"
+
+namespace sealpost::smime {
+
+SecureMimeContext::SecureMimeContext(std::vector<Identity> identities, pki::TrustStore trust,
+                                     policy::AlgorithmPolicy policy, std::optional<std::time_t> at)
+    : identities_(std::move(identities)), trust_(std::move(trust)), policy_(std::move(policy)), at_(at) {}
+
+std::time_t SecureMimeContext::Now() const { return at_ ? *at_ : std::time(nullptr); }
+
+const Identity* SecureMimeContext::SigningIdentity() const {
+  for (const auto& id : identities_) {
+    if (id.for_signing) return &id;
+  }
+  return nullptr;
+}
+
+const Identity* SecureMimeContext::EncryptionIdentity() const {
+  for (const auto& id : identities_) {
+    if (id.for_encryption) return &id;
+  }
+  return nullptr;
+}
+
+Result<std::string> SecureMimeContext::SignEntity(std::string_view entity, const SignRequest& request) const {
+  const Identity* signer = SigningIdentity();
+  if (!signer) return Error(ErrorCode::kNotFound, "no signing identity in this profile; add one with 'sealpost identity add --as signing'");
+  if (!signer->certificate.ValidAt(Now()))
+    return Error(ErrorCode::kPolicy, "the signing certificate is not valid now (expired or not yet valid); renew it");
+  cms::SignOptions options;
+  options.digest = request.digest;
+  options.rsa_pss = request.rsa_pss;
+  options.detached = !request.opaque;
+  // Include the intermediates of our own path so recipients can build it (not the anchor).
+  pki::ChainResult chain = trust_.Validate(signer->certificate, {}, Now(), pki::CertUse::kSigning, policy_.min_rsa_bits);
+  for (size_t i = 1; i < chain.chain.size(); ++i) {
+    if (!chain.chain[i].IsSelfSigned()) options.chain.push_back(chain.chain[i]);
+  }
+  if (const Identity* enc = EncryptionIdentity()) options.encryption_cert = enc->certificate;
+  ASSIGN_OR_RETURN(std::string der, cms::Sign(entity, signer->certificate, signer->key, options));
+  if (request.opaque) return mime::BuildPkcs7Mime(der, "signed-data");
+  return mime::BuildMultipartSigned(entity, der, cms::MicalgName(request.digest));
+}
+
+Result<std::string> SecureMimeContext::Sign(std::string_view message, const SignRequest& request) const {
+  ASSIGN_OR_RETURN(mime::SplitMessage split, mime::PrepareForSigning(message));
+  ASSIGN_OR_RETURN(std::string entity, SignEntity(split.entity, request));
+  return mime::AssembleMessage(split.outer_headers, entity);
+}
+
+cms::ContentCipher SecureMimeContext::ChooseCipher(const EncryptRequest& request) const {
+  if (request.cipher) return *request.cipher;
+  // RFC 8551 §2.7.1: with unknown recipient capabilities, pick what every client opens.
+  // (Capabilities from the directory refine this once it stores them.)
+  auto parsed = cms::ParseCipher(policy_.unknown_capabilities_cipher);
+  return parsed ? *parsed : cms::ContentCipher::kAes256Cbc;
+}
+
+Result<std::string> SecureMimeContext::EncryptEntity(std::string_view entity, const EncryptRequest& request) const {
+  const Identity* self = EncryptionIdentity();
+  if (!self) return Error(ErrorCode::kNotFound, "no encryption identity in this profile, so sent mail would be unreadable to you; add one with 'sealpost identity add --as encryption'");
+  std::vector<cms::Recipient> recipients;
+  auto add = [&](const pki::Certificate& cert) {
+    for (const auto& r : recipients) {
+      if (r.certificate == cert) return;
+    }
+    recipients.push_back({cert, request.rsa_oaep});
+  };
+  for (const auto& cert : request.recipients) {
+    // Fail closed: a recipient certificate we would not accept for encryption is an error,
+    // not a reason to send in the clear (catalogue S1-S4).
+    pki::ChainResult chain = trust_.Validate(cert, {}, Now(), pki::CertUse::kEncryption, policy_.min_rsa_bits);
+    if (!chain.trusted) {
+      std::string problems;
+      for (const auto& p : chain.problems) problems += (problems.empty() ? "" : ", ") + p;
+      std::string who = cert.Emails().empty() ? cert.Subject() : cert.Emails().front();
+      return Error(ErrorCode::kPolicy, "recipient certificate for " + who + " is not usable for encryption (" + problems + ")");
+    }
+    add(cert);
+  }
+  add(self->certificate);
+  cms::ContentCipher cipher = ChooseCipher(request);
+  ASSIGN_OR_RETURN(std::string der, cms::Encrypt(entity, recipients, cipher));
+  return mime::BuildPkcs7Mime(der, cms::IsAuthenticated(cipher) ? "authEnveloped-data" : "enveloped-data");
+}
+
+Result<std::string> SecureMimeContext::Encrypt(std::string_view message, const EncryptRequest& request) const {
+  ASSIGN_OR_RETURN(mime::SplitMessage split, mime::PrepareForEncryption(message));
+  ASSIGN_OR_RETURN(std::string entity, EncryptEntity(split.entity, request));
+  return mime::AssembleMessage(split.outer_headers, entity);
+}
+
+Result<std::string> SecureMimeContext::SignAndEncrypt(std::string_view message, const SignRequest& sign,
+                                                      const EncryptRequest& encrypt) const {
+  ASSIGN_OR_RETURN(mime::SplitMessage split, mime::PrepareForSigning(message));
+  ASSIGN_OR_RETURN(std::string signed_entity, SignEntity(split.entity, sign));
+  ASSIGN_OR_RETURN(std::string entity, EncryptEntity(signed_entity, encrypt));
+  return mime::AssembleMessage(split.outer_headers, entity);
+}
+
+Result<std::string> SecureMimeContext::Decrypt(std::string_view message) const {
+  ASSIGN_OR_RETURN(mime::SplitMessage split, mime::PrepareForEncryption(message));
+  ASSIGN_OR_RETURN(internal::CmsBody body, internal::ExtractCmsBody(message));
+  if (body.kind != internal::CmsKind::kEnveloped)
+    return Error(ErrorCode::kInvalidArgument, "the message is not encrypted (nothing to decrypt)");
+  std::vector<cms::Identity> keys;
+  for (const auto& id : identities_) keys.push_back({id.certificate, id.key});
+  cms::DecryptOptions options;
+  options.allow_legacy = policy_.allow_legacy;
+  ASSIGN_OR_RETURN(std::string plaintext, cms::Decrypt(body.der, keys, options));
+  return mime::AssembleMessage(split.outer_headers, mime::CanonicalizeLineEndings(plaintext));
+}
+
+Result<Report> SecureMimeContext::Read(std::string_view message, const ReadOptions& options) const {
+  std::vector<cms::Identity> keys;
+  for (const auto& id : identities_) keys.push_back({id.certificate, id.key});
+  internal::MessageWalker walker(keys, trust_, policy_, Now());
+  return walker.Walk(message, options.detached_content);
+}
+
+}  // namespace sealpost::smime

@@ -1,0 +1,85 @@
+// SPDX-License-Identifier: Apache-2.0
+// SecureMimeContext: the S/MIME facade the CLI (and later the web client) uses. Where keys,
+// trust and policy come from is injected; the context holds no global state.
+#pragma once
+
+#include <ctime>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "cms/algorithms.h"
+#include "cms/envelope.h"
+#include "core/result.h"
+#include "pki/certificate.h"
+#include "pki/private_key.h"
+#include "pki/trust_store.h"
+#include "policy/algorithm_policy.h"
+#include "smime/report.h"
+
+namespace sealpost::smime {
+
+// A private key with its certificate, and what the user set it up for.
+struct Identity {
+  pki::Certificate certificate;
+  pki::PrivateKey key;
+  bool for_signing = false;
+  bool for_encryption = false;
+};
+
+struct SignRequest {
+  bool opaque = false;            // application/pkcs7-mime signed-data instead of multipart/signed
+  cms::Digest digest = cms::Digest::kSha256;
+  bool rsa_pss = false;
+};
+
+struct EncryptRequest {
+  std::vector<pki::Certificate> recipients;  // the sender's own encryption cert is added
+  std::optional<cms::ContentCipher> cipher;  // unset: chosen per RFC 8551 §2.7.1
+  bool rsa_oaep = false;
+};
+
+struct ReadOptions {
+  std::optional<std::string_view> detached_content;  // verify a bare signature over this
+};
+
+class SecureMimeContext final {
+ public:
+  // `at`: the time certificates are validated at (unset: now).
+  SecureMimeContext(std::vector<Identity> identities, pki::TrustStore trust, policy::AlgorithmPolicy policy,
+                    std::optional<std::time_t> at = std::nullopt);
+
+  // Signs a whole RFC 5322 message with the signing identity; returns the new message.
+  Result<std::string> Sign(std::string_view message, const SignRequest& request) const;
+  // Encrypts the message to the recipients and the sender's own encryption certificate.
+  Result<std::string> Encrypt(std::string_view message, const EncryptRequest& request) const;
+  // Sign, then encrypt the signed entity (triple-wrap order of RFC 8551 §3.7, outer two).
+  Result<std::string> SignAndEncrypt(std::string_view message, const SignRequest& sign,
+                                     const EncryptRequest& encrypt) const;
+  // Removes the outer encryption layer; errors per cms::Decrypt.
+  Result<std::string> Decrypt(std::string_view message) const;
+  // Unwraps every layer (decrypting and verifying) and reports. Fails only when the input
+  // cannot be examined at all (not a message); problems inside are in the report.
+  Result<Report> Read(std::string_view message, const ReadOptions& options = {}) const;
+
+  // The cipher for these recipients when none is forced.
+  cms::ContentCipher ChooseCipher(const EncryptRequest& request) const;
+
+  const pki::TrustStore& trust() const { return trust_; }
+  const policy::AlgorithmPolicy& policy() const { return policy_; }
+  std::time_t Now() const;
+
+ private:
+  const Identity* SigningIdentity() const;
+  const Identity* EncryptionIdentity() const;
+  Result<std::string> SignEntity(std::string_view entity, const SignRequest& request) const;
+  Result<std::string> EncryptEntity(std::string_view entity, const EncryptRequest& request) const;
+
+  std::vector<Identity> identities_;
+  pki::TrustStore trust_;
+  policy::AlgorithmPolicy policy_;
+  std::optional<std::time_t> at_;
+};
+
+}  // namespace sealpost::smime

@@ -1,0 +1,63 @@
+// SPDX-License-Identifier: Apache-2.0
+// MessageWalker: unwraps a message layer by layer (RFC 8551 §3.7), verifying and decrypting
+// on the way, and records one verdict per layer and per signer. Only layers on the root
+// chain (each the whole content of the one above) cover the whole message (RFC 9787).
+#pragma once
+
+#include <ctime>
+#include <deque>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "cms/envelope.h"
+#include "cms/signed_data.h"
+#include "core/result.h"
+#include "mime/entity.h"
+#include "pki/trust_store.h"
+#include "policy/algorithm_policy.h"
+#include "smime/report.h"
+
+namespace sealpost::smime::internal {
+
+class MessageWalker final {
+ public:
+  MessageWalker(const std::vector<cms::Identity>& keys, const pki::TrustStore& trust,
+                const policy::AlgorithmPolicy& policy, std::time_t at)
+      : keys_(keys), trust_(trust), policy_(policy), at_(at) {}
+
+  // Examines `message`; with `detached_content`, `message` is a bare detached signature.
+  Result<Report> Walk(std::string_view message, std::optional<std::string_view> detached_content);
+
+ private:
+  struct Position {
+    bool on_root_chain;
+    std::string part;
+    int mime_depth;
+    int crypto_depth;
+  };
+
+  Status Visit(std::string_view entity_bytes, const Position& pos);
+  Status VisitMultipartSigned(const mime::Entity& entity, const std::string& boundary, const Position& pos);
+  Status VisitCms(std::string der, const Position& pos, std::string_view form_hint);
+  Status VisitSignedData(std::string_view der, std::optional<std::string_view> content, const Position& pos,
+                         std::string form);
+  Status VisitEnveloped(std::string_view der, const Position& pos);
+  void AddSignatures(const cms::SignedDataResult& result, size_t layer_index, bool covers_whole);
+  size_t AddLayer(LayerVerdict layer);
+  void RecordLayerError(LayerVerdict layer, const Error& error);
+  void SetContent(std::string_view entity_bytes);
+
+  const std::vector<cms::Identity>& keys_;
+  const pki::TrustStore& trust_;
+  const policy::AlgorithmPolicy& policy_;
+  std::time_t at_;
+
+  Report report_;
+  std::vector<std::string> from_addresses_;  // addr-specs of the root From field(s)
+  std::deque<std::string> buffers_;          // owns decoded/decrypted bytes walked into
+  bool content_set_ = false;
+};
+
+}  // namespace sealpost::smime::internal
