@@ -43,6 +43,7 @@ std::vector<std::string> Reasons(const Report& r, bool require_signature) {
       out.push_back("the signer " + Who(s) + " is not the sender in From (" + (r.from.empty() ? "none" : r.from) + ")");
     if (s.revocation == "revoked") out.push_back("the signer's certificate is revoked");
   }
+  for (const auto& m : r.malformed) out.push_back("malformed: " + m);
   if (require_signature && !r.is_signed && r.signatures.empty()) out.push_back("the message is not signed");
   return out;
 }
@@ -64,7 +65,8 @@ std::string RenderVerdict(const Report& r, int exit_code, bool require_signature
       out += "VERDICT: NOT PROTECTED - this message is neither signed nor encrypted.\n";
     }
   } else {
-    out += "VERDICT: DO NOT TRUST THIS MESSAGE\n";
+    out += exit_code == 3 ? "VERDICT: MALFORMED - this message is damaged or deliberately malformed; do not trust it\n"
+                          : "VERDICT: DO NOT TRUST THIS MESSAGE\n";
     for (const auto& reason : Reasons(r, require_signature)) out += "  - " + reason + "\n";
   }
   int n = 0;

@@ -17,7 +17,7 @@ const LayerVerdict* Report::Encryption() const {
 }
 
 int ExitCodeFor(const Report& report, bool require_signature) {
-  bool malformed = false;
+  bool malformed = !report.malformed.empty();
   bool bad = false;
   for (const auto& layer : report.layers) {
     if (layer.status == "ok") continue;

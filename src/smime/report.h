@@ -57,6 +57,7 @@ struct Report {
   std::vector<SignatureVerdict> signatures;
   std::string from;                  // the From addr-spec the signers were matched against
   std::vector<std::string> warnings;
+  std::vector<std::string> malformed;  // structural problems outside crypto layers (exit 3)
   // The innermost content on the root chain (decrypted, unwrapped), and what it shows.
   std::string content_entity;
   mime::LeafContent content;

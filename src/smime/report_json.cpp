@@ -51,6 +51,7 @@ std::string ReportToJson(const Report& report, const JsonOptions& options) {
   }
   out["from"] = report.from.empty() ? json(nullptr) : json(report.from);
   out["warnings"] = report.warnings;
+  out["malformed"] = report.malformed;
   out["exit_code"] = options.exit_code;
   if (options.include_content) {
     out["body"] = !report.content.text_plain.empty() ? report.content.text_plain : report.content.text_html;

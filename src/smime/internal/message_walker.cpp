@@ -147,7 +147,10 @@ Status MessageWalker::Visit(std::string_view entity_bytes, const Position& pos) 
     // Content is on the root chain only as a whole; its parts are not (catalogue M1-M4, E1).
     if (pos.on_root_chain) SetContent(entity_bytes);
     auto parts = mime::SplitMultipart(entity.body, ct.Param("boundary"));
-    if (!parts) return Ok();  // shown as is; no crypto inside that we could find
+    if (!parts) {
+      report_.malformed.push_back("part " + (pos.part.empty() ? std::string("(root)") : pos.part) + ": " + parts.error().message());
+      return Ok();
+    }
     for (size_t i = 0; i < parts->parts.size(); ++i) {
       Position child{false, ChildPath(pos.part, i), pos.mime_depth + 1, pos.crypto_depth};
       RETURN_IF_ERROR(Visit(parts->parts[i], child));
