@@ -195,6 +195,45 @@ bool Certificate::EkuAllowsEmail() const {
 bool Certificate::IsCa() const { return X509_check_ca(cert_) != 0; }
 bool Certificate::IsSelfSigned() const { return (X509_get_extension_flags(cert_) & EXFLAG_SS) != 0; }
 
+std::string Certificate::TemplateName() const {
+  auto extension_value = [&](const char* oid) -> const ASN1_OCTET_STRING* {
+    ASN1_OBJECT* obj = OBJ_txt2obj(oid, 1);
+    int idx = obj ? X509_get_ext_by_OBJ(cert_, obj, -1) : -1;
+    ASN1_OBJECT_free(obj);
+    return idx < 0 ? nullptr : X509_EXTENSION_get_data(X509_get_ext(cert_, idx));
+  };
+  if (const ASN1_OCTET_STRING* v = extension_value("1.3.6.1.4.1.311.20.2")) {
+    const unsigned char* p = ASN1_STRING_get0_data(v);
+    ASN1_TYPE* any = d2i_ASN1_TYPE(nullptr, &p, ASN1_STRING_length(v));
+    std::string out;
+    if (any && (any->type == V_ASN1_BMPSTRING || any->type == V_ASN1_UTF8STRING || any->type == V_ASN1_PRINTABLESTRING)) {
+      unsigned char* utf8 = nullptr;
+      int len = ASN1_STRING_to_UTF8(&utf8, any->value.asn1_string);
+      if (len > 0) out.assign(reinterpret_cast<char*>(utf8), static_cast<size_t>(len));
+      OPENSSL_free(utf8);
+    }
+    ASN1_TYPE_free(any);
+    ossl::DrainErrors();
+    if (!out.empty()) return out;
+  }
+  if (const ASN1_OCTET_STRING* v = extension_value("1.3.6.1.4.1.311.21.7")) {
+    // CertificateTemplate ::= SEQUENCE { templateID OID, major INTEGER, minor INTEGER OPTIONAL }
+    const unsigned char* p = ASN1_STRING_get0_data(v);
+    long len = 0;
+    int tag = 0, cls = 0;
+    if (ASN1_get_object(&p, &len, &tag, &cls, ASN1_STRING_length(v)) == V_ASN1_CONSTRUCTED && tag == V_ASN1_SEQUENCE) {
+      ASN1_OBJECT* oid = d2i_ASN1_OBJECT(nullptr, &p, len);
+      char buf[128] = {0};
+      if (oid) OBJ_obj2txt(buf, sizeof buf, oid, 1);
+      ASN1_OBJECT_free(oid);
+      ossl::DrainErrors();
+      if (buf[0]) return std::string("template ") + buf;
+    }
+    ossl::DrainErrors();
+  }
+  return {};
+}
+
 std::string Certificate::KeyAlgorithm() const {
   EVP_PKEY* key = X509_get0_pubkey(cert_);
   if (!key) return "unknown";

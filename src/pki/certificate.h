@@ -55,6 +55,10 @@ class Certificate final {
   bool IsCa() const;
   bool IsSelfSigned() const;
 
+  // The AD CS template: certificateTemplateName (1.3.6.1.4.1.311.20.2, a BMPString) or
+  // the OID of certificateTemplate (1.3.6.1.4.1.311.21.7); empty when neither is present.
+  std::string TemplateName() const;
+
   std::string KeyAlgorithm() const;  // "rsa", "ec", "ed25519", ...
   int KeyBits() const;
 

@@ -27,6 +27,11 @@ Result<PrivateKey> PrivateKey::Parse(std::string_view bytes) {
   return PrivateKey(key);
 }
 
+PrivateKey PrivateKey::FromNative(evp_pkey_st* key) {
+  EVP_PKEY_up_ref(key);
+  return PrivateKey(key);
+}
+
 PrivateKey::PrivateKey(const PrivateKey& other) : key_(other.key_) { EVP_PKEY_up_ref(key_); }
 PrivateKey& PrivateKey::operator=(const PrivateKey& other) {
   if (this != &other) {

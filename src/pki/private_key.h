@@ -23,6 +23,9 @@ class PrivateKey final {
   // Parses an unencrypted PEM/DER private key (PKCS#8 or traditional).
   static Result<PrivateKey> Parse(std::string_view bytes);
 
+  // Takes a new reference on `key`.
+  static PrivateKey FromNative(evp_pkey_st* key);
+
   PrivateKey(const PrivateKey& other);
   PrivateKey& operator=(const PrivateKey& other);
   PrivateKey(PrivateKey&& other) noexcept;

@@ -1,0 +1,106 @@
+// SPDX-License-Identifier: Apache-2.0
+// PKCS#12 parsing over OpenSSL, with the legacy provider for old exports.
+#include "pki/pkcs12.h"
+
+#include <openssl/pkcs12.h>
+#include <openssl/provider.h>
+
+#include <mutex>
+#include <optional>
+
+#include "ossl/errors.h"
+#include "ossl/handles.h"
+
+namespace sealpost::pki {
+namespace {
+
+using Pkcs12Ptr = ossl::Handle<PKCS12, PKCS12_free>;
+
+// Windows and AD CS still export with 3DES and RC2-40; reading them needs OpenSSL's
+// legacy provider (and then the default one explicitly, which stops being implicit).
+void LoadLegacyProvider() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    OSSL_PROVIDER_load(nullptr, "legacy");
+    OSSL_PROVIDER_load(nullptr, "default");
+    ossl::DrainErrors();
+  });
+}
+
+Result<std::string> Dearmour(std::string_view bytes) {
+  size_t begin = bytes.find("-----BEGIN PKCS12-----");
+  if (begin == std::string_view::npos) return std::string(bytes);
+  size_t body = bytes.find('\n', begin);
+  size_t end = bytes.find("-----END PKCS12-----", begin);
+  if (body == std::string_view::npos || end == std::string_view::npos || end < body)
+    return Error(ErrorCode::kMalformed, "the PKCS#12 armour has no END line");
+  std::string b64;
+  for (char c : bytes.substr(body + 1, end - body - 1)) {
+    if (c != '\r' && c != '\n' && c != ' ') b64 += c;
+  }
+  std::string out(b64.size() * 3 / 4 + 3, '\0');
+  int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                          reinterpret_cast<const unsigned char*>(b64.data()), static_cast<int>(b64.size()));
+  if (n < 0) return Error(ErrorCode::kMalformed, "the PKCS#12 armour is not valid base64");
+  size_t pad = 0;
+  while (pad < 2 && !b64.empty() && b64[b64.size() - 1 - pad] == '=') ++pad;
+  out.resize(static_cast<size_t>(n) - pad);
+  return out;
+}
+
+}  // namespace
+
+Result<Pkcs12Contents> ParsePkcs12(std::string_view bytes, const SecretBytes& password) {
+  LoadLegacyProvider();
+  ASSIGN_OR_RETURN(std::string der, Dearmour(bytes));
+  const unsigned char* p = reinterpret_cast<const unsigned char*>(der.data());
+  Pkcs12Ptr p12(d2i_PKCS12(nullptr, &p, static_cast<long>(der.size())));
+  if (!p12) return ossl::MakeError(ErrorCode::kMalformed, "the file is not a PKCS#12 (.p12/.pfx) file or is damaged");
+
+  // An empty password may be encoded as an empty string or as none at all (RFC 7292 B.1).
+  std::string pass(password.view());
+  const char* pass_ptr = pass.c_str();
+  if (PKCS12_mac_present(p12.get())) {
+    if (!PKCS12_verify_mac(p12.get(), pass_ptr, -1)) {
+      if (pass.empty() && PKCS12_verify_mac(p12.get(), nullptr, 0)) {
+        pass_ptr = nullptr;
+      } else {
+        OPENSSL_cleanse(pass.data(), pass.size());
+        ossl::DrainErrors();
+        return Error(ErrorCode::kBadPassword, "wrong password for the PKCS#12 file (or the file is damaged)");
+      }
+    }
+  }
+  EVP_PKEY* key = nullptr;
+  X509* cert = nullptr;
+  STACK_OF(X509)* ca = nullptr;
+  int ok = PKCS12_parse(p12.get(), pass_ptr, &key, &cert, &ca);
+  OPENSSL_cleanse(pass.data(), pass.size());
+  ossl::EvpPkeyPtr key_owner(key);
+  ossl::X509Ptr cert_owner(cert);
+  ossl::X509StackPtr ca_owner(ca);
+  if (!ok) return ossl::MakeError(ErrorCode::kMalformed, "the PKCS#12 file cannot be read (damaged or an unsupported encryption)");
+  if (!key) return Error(ErrorCode::kMalformed, "the PKCS#12 file contains no private key");
+
+  std::vector<Certificate> others;
+  std::optional<Certificate> mine;
+  if (cert) mine = Certificate::FromNative(cert);
+  for (int i = 0; ca && i < sk_X509_num(ca); ++i) {
+    Certificate c = Certificate::FromNative(sk_X509_value(ca, i));
+    // PKCS12_parse matches by localKeyId; files without one leave the user cert in `ca`.
+    if (!mine && X509_check_private_key(c.native(), key) == 1) {
+      mine = c;
+    } else {
+      others.push_back(c);
+    }
+  }
+  ossl::DrainErrors();
+  if (!mine) return Error(ErrorCode::kMalformed, "the PKCS#12 file has no certificate for its private key");
+  if (X509_check_private_key(mine->native(), key) != 1) {
+    ossl::DrainErrors();
+    return Error(ErrorCode::kMalformed, "the private key in the PKCS#12 file does not match its certificate");
+  }
+  return Pkcs12Contents{std::move(*mine), PrivateKey::FromNative(key), std::move(others)};
+}
+
+}  // namespace sealpost::pki
