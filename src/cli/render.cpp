@@ -86,6 +86,11 @@ std::string RenderVerdict(const Report& r, int exit_code, bool require_signature
   return out;
 }
 
+std::string FirstReason(const Report& r, bool require_signature) {
+  auto reasons = Reasons(r, require_signature);
+  return reasons.empty() ? "the message did not pass every check" : reasons.front();
+}
+
 std::string RenderContent(const Report& r, std::string_view message) {
   std::string out;
   auto top = mime::ParseEntity(message);

@@ -12,6 +12,9 @@ namespace sealpost::cli {
 // The verdict block (headline, one line per signature and layer, warnings).
 std::string RenderVerdict(const smime::Report& report, int exit_code, bool require_signature);
 
+// The first reason the verdict is not good, for the one-line stderr message.
+std::string FirstReason(const smime::Report& report, bool require_signature);
+
 // Headers (From, To, Cc, Subject, Date) of `message`, then body and attachments.
 std::string RenderContent(const smime::Report& report, std::string_view message);
 

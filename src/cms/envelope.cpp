@@ -122,12 +122,16 @@ Result<EnvelopeInfo> InspectEnvelope(std::string_view der) {
   if (i + 1 >= fields->size() || (*fields)[i].tag != 0x31) return Malformed("no recipientInfos");
   auto recipients = Children((*fields)[i]);
   if (!recipients || recipients->empty()) return Malformed("no recipients");
+  int public_key_recipients = 0;
   for (const auto& ri : *recipients) {
-    // KeyTransRecipientInfo is a SEQUENCE; kari [1], kekri [2], pwri [3], ori [4].
-    if (ri.tag == 0xa2 || ri.tag == 0xa3 || ri.tag == 0xa4)
-      return Error(ErrorCode::kUnsupported, "the message uses password or shared-key recipients, which mail does not use; refused");
-    if (ri.tag != 0x30 && ri.tag != 0xa1) return Malformed("unknown recipient type");
+    // KeyTransRecipientInfo is a SEQUENCE; kari [1], kekri [2], pwri [3], ori [4]. Mail uses
+    // only the first two; the others are never handed a key (catalogue E9), because
+    // decryption passes our certificate and OpenSSL then tries matching ktri/kari only.
+    if (ri.tag == 0x30 || ri.tag == 0xa1) ++public_key_recipients;
+    else if (ri.tag != 0xa2 && ri.tag != 0xa3 && ri.tag != 0xa4) return Malformed("unknown recipient type");
   }
+  if (public_key_recipients == 0)
+    return Error(ErrorCode::kUnsupported, "the message is only for password or shared-key recipients, which mail does not use; refused");
   info.recipient_count = static_cast<int>(recipients->size());
   ++i;
   // EncryptedContentInfo ::= SEQUENCE { contentType, contentEncryptionAlgorithm, [0] encryptedContent }

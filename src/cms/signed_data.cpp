@@ -87,7 +87,8 @@ std::string_view SignatureStatusName(SignatureStatus status) {
 }
 
 Result<SignedDataResult> VerifySignedData(std::string_view der, std::optional<std::string_view> detached_content,
-                                          const VerifyOptions& options) {
+                                          const VerifyOptions& options,
+                                          const std::vector<pki::Certificate>& extra_certs) {
   ossl::BioPtr in = ossl::MemBio(der.data(), der.size());
   ossl::CmsPtr cms(d2i_CMS_bio(in.get(), nullptr));
   if (!cms) return ossl::MakeError(ErrorCode::kMalformed, "the signature is not a readable CMS structure");
@@ -106,7 +107,12 @@ Result<SignedDataResult> VerifySignedData(std::string_view der, std::optional<st
   if (!infos || sk_CMS_SignerInfo_num(infos) == 0)
     return Error(ErrorCode::kMalformed, "the SignedData has no signers, so nothing is signed");
   // Looks each signer's certificate up in the bag; unknown signers keep a null cert.
-  CMS_set1_signers_certs(cms.get(), nullptr, 0);
+  ossl::X509StackPtr extra(sk_X509_new_null());
+  for (const auto& c : extra_certs) {
+    X509_up_ref(c.native());
+    sk_X509_push(extra.get(), c.native());
+  }
+  CMS_set1_signers_certs(cms.get(), extra.get(), 0);
   ossl::DrainErrors();
 
   // Digest the content once through the BIO chain CMS_dataInit builds for every listed
@@ -152,8 +158,15 @@ Result<SignedDataResult> VerifySignedData(std::string_view der, std::optional<st
       r.status = SignatureStatus::kMalformed;
       r.detail = bad;
     } else if (!chain) {
-      r.status = SignatureStatus::kUnsupportedAlgorithm;
-      r.detail = "cannot compute the " + r.digest + " digest here";
+      // A digest we know but could not set up means the structure is broken (e.g. an empty
+      // digestAlgorithms SET, catalogue C7); one we do not know is unsupported (C8).
+      EVP_MD* md = EVP_MD_fetch(nullptr, OBJ_nid2sn(dig_nid), nullptr);
+      bool known = md != nullptr;
+      EVP_MD_free(md);
+      ossl::DrainErrors();
+      r.status = known ? SignatureStatus::kMalformed : SignatureStatus::kUnsupportedAlgorithm;
+      r.detail = known ? "the SignedData does not declare the signer's digest algorithm (" + r.digest + ")"
+                       : "cannot compute the " + r.digest + " digest here";
     } else {
       bool attrs_ok = CMS_signed_get_attr_count(si) < 0 || CMS_SignerInfo_verify(si) == 1;
       std::string attr_error = attrs_ok ? "" : ossl::DrainErrors();

@@ -51,7 +51,9 @@ struct VerifyOptions {
 // Parses DER/BER SignedData and checks every signer. With `detached_content`, the digest is
 // computed over it (it must already be canonical). Errors: kMalformed (not SignedData, no
 // signers — an empty signerInfos is "not signed", catalogue C3).
+// `extra_certs` are searched for signer certificates the message does not carry.
 Result<SignedDataResult> VerifySignedData(std::string_view der, std::optional<std::string_view> detached_content,
-                                          const VerifyOptions& options);
+                                          const VerifyOptions& options,
+                                          const std::vector<pki::Certificate>& extra_certs = {});
 
 }  // namespace sealpost::cms

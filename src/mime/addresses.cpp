@@ -42,6 +42,22 @@ std::vector<Mailbox> ParseAddressList(std::string_view value) {
   InternetAddressList* list = internet_address_list_parse(nullptr, text.c_str());
   Collect(list, out, 0);
   if (list) g_object_unref(list);
+  if (out.empty()) {
+    // GMime gives up on some malformed display names ("a@b.example   . <eve@x.example>").
+    // The angle-addr is still the address (RFC 5322 §3.4); the rest is only a name.
+    size_t open = text.rfind('<');
+    size_t close = text.rfind('>');
+    if (open != std::string::npos && close != std::string::npos && open < close &&
+        text.find('<') == open && text.find_first_not_of(" \t\r\n", close + 1) == std::string::npos) {
+      Mailbox m;
+      m.address = text.substr(open + 1, close - open - 1);
+      std::transform(m.address.begin(), m.address.end(), m.address.begin(),
+                     [](unsigned char c) { return std::tolower(c); });
+      m.display_name = text.substr(0, open);
+      if (m.address.find('@') != std::string::npos && m.address.find_first_of(" ,;<>\"") == std::string::npos)
+        out.push_back(std::move(m));
+    }
+  }
   return out;
 }
 

@@ -7,6 +7,7 @@
 
 #include "mime/base64.h"
 #include "mime/entity.h"
+#include "mime/structure_check.h"
 #include "mime/internal/gobject_ptr.h"
 
 namespace sealpost::mime {
@@ -27,6 +28,7 @@ std::string RandomBoundary() {
 }
 
 Result<SplitMessage> SplitRaw(std::string_view raw_message) {
+  RETURN_IF_ERROR(CheckStructure(raw_message));
   ASSIGN_OR_RETURN(Entity e, ParseEntity(raw_message));
   SplitMessage out;
   std::string content_fields;

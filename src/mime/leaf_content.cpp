@@ -2,6 +2,7 @@
 // Body and attachment extraction with GMime's tree (display only; never used for crypto).
 #include "mime/leaf_content.h"
 
+#include "mime/entity.h"
 #include "mime/internal/gobject_ptr.h"
 
 namespace sealpost::mime {
@@ -57,6 +58,13 @@ void Walk(GMimeObject* obj, LeafContent& out, int depth) {
 }  // namespace
 
 Result<LeafContent> ExtractContent(std::string_view entity) {
+  // Content without header fields is text/plain (RFC 2045 §5.2); GMime wants headers.
+  std::string with_headers;
+  auto parsed = ParseEntity(entity);
+  if (parsed && parsed->headers.empty()) {
+    with_headers = "Content-Type: text/plain\r\n\r\n" + std::string(entity);
+    entity = with_headers;
+  }
   auto stream = internal::MemoryStream(entity);
   auto parser = GObjectPtr<GMimeParser>::Adopt(g_mime_parser_new_with_stream(stream.get()));
   auto root = GObjectPtr<GMimeObject>::Adopt(g_mime_parser_construct_part(parser.get(), nullptr));

@@ -59,15 +59,22 @@ Result<Profile> Profile::Open(const std::string& dir) {
   return Profile(dir);
 }
 
-Result<StoredIdentity> Profile::AddIdentity(const pki::Certificate& cert, const pki::PrivateKey& key, Role role) {
+Result<StoredIdentity> Profile::AddIdentity(const pki::Certificate& cert, const pki::PrivateKey& key, Role role,
+                                            std::string_view source, const std::vector<pki::Certificate>& chain) {
   if (!key.Matches(cert)) return Error(ErrorCode::kInvalidArgument, "the private key does not belong to the certificate");
-  StoredIdentity stored{cert.Sha256Fingerprint(), cert, role};
+  StoredIdentity stored{cert.Sha256Fingerprint(), cert, role, std::string(source), chain};
+  stored.active_signing = role != Role::kEncryption;
+  stored.active_encryption = role != Role::kSigning;
   fs::path dir = fs::path(dir_) / "identities" / stored.id;
   RETURN_IF_ERROR(EnsureDir(dir));
   ASSIGN_OR_RETURN(SecretBytes key_pem, key.ExportPkcs8Pem(pki::KeyExportToken()));
   RETURN_IF_ERROR(WriteFileAtomically((dir / "key.pem").string(), key_pem.view(), 0600));
   RETURN_IF_ERROR(WriteFileAtomically((dir / "cert.pem").string(), cert.ToPem(), 0644));
   RETURN_IF_ERROR(WriteFileAtomically((dir / "role").string(), std::string(RoleName(role)) + "\n", 0644));
+  RETURN_IF_ERROR(WriteFileAtomically((dir / "source").string(), std::string(source) + "\n", 0644));
+  std::string chain_pem;
+  for (const auto& c : chain) chain_pem += c.ToPem();
+  RETURN_IF_ERROR(WriteFileAtomically((dir / "chain.pem").string(), chain_pem, 0644));
   if (role != Role::kEncryption)
     RETURN_IF_ERROR(WriteFileAtomically((fs::path(dir_) / "active-signing").string(), stored.id + "\n", 0644));
   if (role != Role::kSigning)
@@ -86,7 +93,24 @@ Result<std::vector<StoredIdentity>> Profile::ListIdentities() const {
     ASSIGN_OR_RETURN(pki::Certificate cert, pki::Certificate::Parse(cert_pem));
     ASSIGN_OR_RETURN(std::string role_text, ReadFile((entry.path() / "role").string()));
     ASSIGN_OR_RETURN(Role role, ParseRole(Trim(role_text)));
-    out.push_back({entry.path().filename().string(), std::move(cert), role});
+    StoredIdentity s{entry.path().filename().string(), std::move(cert), role};
+    auto source = ReadFile((entry.path() / "source").string());
+    s.source = source ? Trim(*source) : "pem";
+    if (auto chain = ReadFile((entry.path() / "chain.pem").string()); chain && !chain->empty()) {
+      auto certs = pki::Certificate::ParseAll(*chain);
+      if (certs) s.chain = std::move(certs).value();
+    }
+    out.push_back(std::move(s));
+  }
+  auto active = [&](const char* name) -> std::string {
+    auto text = ReadFile((fs::path(dir_) / name).string());
+    return text ? Trim(*text) : "";
+  };
+  std::string signing = active("active-signing");
+  std::string encryption = active("active-encryption");
+  for (auto& s : out) {
+    s.active_signing = s.id == signing;
+    s.active_encryption = s.id == encryption;
   }
   if (ec) return Error(ErrorCode::kIo, "cannot list " + root.string() + ": " + ec.message());
   return out;
@@ -94,12 +118,6 @@ Result<std::vector<StoredIdentity>> Profile::ListIdentities() const {
 
 Result<std::vector<smime::Identity>> Profile::LoadIdentities() const {
   ASSIGN_OR_RETURN(std::vector<StoredIdentity> stored, ListIdentities());
-  auto active = [&](const char* name) -> std::string {
-    auto text = ReadFile((fs::path(dir_) / name).string());
-    return text ? Trim(*text) : "";
-  };
-  std::string signing = active("active-signing");
-  std::string encryption = active("active-encryption");
   std::vector<smime::Identity> out;
   for (const auto& s : stored) {
     fs::path key_path = fs::path(dir_) / "identities" / s.id / "key.pem";
@@ -108,7 +126,7 @@ Result<std::vector<smime::Identity>> Profile::LoadIdentities() const {
     std::fill(key_pem.begin(), key_pem.end(), '\0');
     auto key = pki::PrivateKey::Parse(wiped.view());
     if (!key) return std::move(key).error().WithContext("reading " + key_path.string());
-    smime::Identity id{s.certificate, std::move(key).value(), s.id == signing, s.id == encryption};
+    smime::Identity id{s.certificate, std::move(key).value(), s.active_signing, s.active_encryption};
     // Active identities first, so they are the ones used for signing and self-encryption.
     if (id.for_signing || id.for_encryption) {
       out.insert(out.begin(), std::move(id));
@@ -123,6 +141,57 @@ Status Profile::AddTrust(const pki::Certificate& cert, bool intermediate) {
   fs::path dir = fs::path(dir_) / "trust" / (intermediate ? "intermediates" : "anchors");
   RETURN_IF_ERROR(EnsureDir(dir));
   return WriteFileAtomically((dir / (cert.Sha256Fingerprint() + ".pem")).string(), cert.ToPem(), 0644);
+}
+
+Result<StoredIdentity> Profile::FindIdentity(const std::string& id_prefix) const {
+  if (id_prefix.size() < 8) return Error(ErrorCode::kInvalidArgument, "give at least 8 hex digits of the certificate id (see 'sealpost cert list')");
+  ASSIGN_OR_RETURN(std::vector<StoredIdentity> all, ListIdentities());
+  std::vector<StoredIdentity> matches;
+  for (auto& s : all) {
+    if (s.id.rfind(id_prefix, 0) == 0) matches.push_back(std::move(s));
+  }
+  if (matches.empty()) return Error(ErrorCode::kNotFound, "no certificate with id " + id_prefix + " in this profile");
+  if (matches.size() > 1) return Error(ErrorCode::kInvalidArgument, "id " + id_prefix + " is ambiguous; give more digits");
+  return std::move(matches.front());
+}
+
+Status Profile::RemoveIdentity(const std::string& id_prefix) {
+  ASSIGN_OR_RETURN(StoredIdentity s, FindIdentity(id_prefix));
+  std::error_code ec;
+  fs::remove_all(fs::path(dir_) / "identities" / s.id, ec);
+  if (ec) return Error(ErrorCode::kIo, "cannot remove identity " + s.id + ": " + ec.message());
+  for (const char* name : {"active-signing", "active-encryption"}) {
+    auto text = ReadFile((fs::path(dir_) / name).string());
+    if (text && Trim(*text) == s.id) fs::remove(fs::path(dir_) / name, ec);
+  }
+  return Ok();
+}
+
+Result<std::vector<TrustEntry>> Profile::ListTrust() const {
+  ASSIGN_OR_RETURN(pki::TrustStore store, LoadTrustStore());
+  std::vector<TrustEntry> out;
+  for (const auto& c : store.anchors()) out.push_back({c, false});
+  for (const auto& c : store.intermediates()) out.push_back({c, true});
+  return out;
+}
+
+Status Profile::RemoveTrust(const std::string& fingerprint_prefix) {
+  if (fingerprint_prefix.size() < 8) return Error(ErrorCode::kInvalidArgument, "give at least 8 hex digits of the fingerprint (see 'sealpost trust list')");
+  int removed = 0;
+  for (const char* sub : {"anchors", "intermediates"}) {
+    fs::path dir = fs::path(dir_) / "trust" / sub;
+    std::error_code ec;
+    if (!fs::exists(dir, ec)) continue;
+    for (const auto& entry : fs::directory_iterator(dir, ec)) {
+      if (entry.path().filename().string().rfind(fingerprint_prefix, 0) == 0) {
+        fs::remove(entry.path(), ec);
+        ++removed;
+      }
+    }
+  }
+  if (removed == 0) return Error(ErrorCode::kNotFound, "no trusted certificate with fingerprint " + fingerprint_prefix);
+  if (removed > 1) return Error(ErrorCode::kInvalidArgument, "removed " + std::to_string(removed) + " certificates matching " + fingerprint_prefix);
+  return Ok();
 }
 
 Result<pki::TrustStore> Profile::LoadTrustStore() const {

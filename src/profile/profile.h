@@ -20,6 +20,15 @@ struct StoredIdentity {
   std::string id;  // SHA-256 fingerprint of the certificate
   pki::Certificate certificate;
   Role role = Role::kBoth;
+  std::string source;                 // "pem", "pkcs12"
+  std::vector<pki::Certificate> chain;  // intermediates that came with it
+  bool active_signing = false;
+  bool active_encryption = false;
+};
+
+struct TrustEntry {
+  pki::Certificate certificate;
+  bool intermediate = false;
 };
 
 class Profile final {
@@ -33,12 +42,20 @@ class Profile final {
 
   // Stores cert + key; the key must match the certificate. The newest identity for a role
   // becomes the one used for it.
-  Result<StoredIdentity> AddIdentity(const pki::Certificate& cert, const pki::PrivateKey& key, Role role);
+  Result<StoredIdentity> AddIdentity(const pki::Certificate& cert, const pki::PrivateKey& key, Role role,
+                                     std::string_view source = "pem",
+                                     const std::vector<pki::Certificate>& chain = {});
+  // Removes the identity whose id starts with `id_prefix` (unique prefix of 8+ hex digits).
+  Status RemoveIdentity(const std::string& id_prefix);
+  // The identity whose id starts with `id_prefix`; kNotFound / kInvalidArgument (ambiguous).
+  Result<StoredIdentity> FindIdentity(const std::string& id_prefix) const;
   Result<std::vector<StoredIdentity>> ListIdentities() const;
   // Identities with their keys, the active signing/encryption ones first.
   Result<std::vector<smime::Identity>> LoadIdentities() const;
 
   Status AddTrust(const pki::Certificate& cert, bool intermediate);
+  Result<std::vector<TrustEntry>> ListTrust() const;
+  Status RemoveTrust(const std::string& fingerprint_prefix);
   Result<pki::TrustStore> LoadTrustStore() const;
 
  private:

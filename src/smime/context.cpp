@@ -36,7 +36,13 @@ Result<std::string> SecureMimeContext::SignEntity(std::string_view entity, const
   if (!signer->certificate.ValidAt(Now()))
     return Error(ErrorCode::kPolicy, "the signing certificate is not valid now (expired or not yet valid); renew it");
   cms::SignOptions options;
-  options.digest = request.digest;
+  cms::Digest digest = cms::Digest::kSha256;
+  if (request.digest) {
+    digest = *request.digest;
+  } else if (signer->certificate.KeyAlgorithm() == "ec" && signer->certificate.KeyBits() > 256) {
+    digest = signer->certificate.KeyBits() > 384 ? cms::Digest::kSha512 : cms::Digest::kSha384;
+  }
+  options.digest = digest;
   options.rsa_pss = request.rsa_pss;
   options.detached = !request.opaque;
   // Include the intermediates of our own path so recipients can build it (not the anchor).
@@ -47,7 +53,7 @@ Result<std::string> SecureMimeContext::SignEntity(std::string_view entity, const
   if (const Identity* enc = EncryptionIdentity()) options.encryption_cert = enc->certificate;
   ASSIGN_OR_RETURN(std::string der, cms::Sign(entity, signer->certificate, signer->key, options));
   if (request.opaque) return mime::BuildPkcs7Mime(der, "signed-data");
-  return mime::BuildMultipartSigned(entity, der, cms::MicalgName(request.digest));
+  return mime::BuildMultipartSigned(entity, der, cms::MicalgName(digest));
 }
 
 Result<std::string> SecureMimeContext::Sign(std::string_view message, const SignRequest& request) const {
@@ -109,6 +115,8 @@ Result<std::string> SecureMimeContext::SignAndEncrypt(std::string_view message, 
 Result<std::string> SecureMimeContext::Decrypt(std::string_view message) const {
   ASSIGN_OR_RETURN(mime::SplitMessage split, mime::PrepareForEncryption(message));
   ASSIGN_OR_RETURN(internal::CmsBody body, internal::ExtractCmsBody(message));
+  if (body.kind == internal::CmsKind::kOther)
+    return Error(ErrorCode::kMalformed, "the S/MIME body is damaged or truncated (not a readable CMS structure)");
   if (body.kind != internal::CmsKind::kEnveloped)
     return Error(ErrorCode::kInvalidArgument, "the message is not encrypted (nothing to decrypt)");
   std::vector<cms::Identity> keys;

@@ -30,7 +30,9 @@ struct Identity {
 
 struct SignRequest {
   bool opaque = false;            // application/pkcs7-mime signed-data instead of multipart/signed
-  cms::Digest digest = cms::Digest::kSha256;
+  // Unset: matched to the key (SHA-384 for P-384, SHA-512 for P-521, else SHA-256), since
+  // gpgsm and RFC 5480 §4 refuse a digest shorter than the curve.
+  std::optional<cms::Digest> digest;
   bool rsa_pss = false;
 };
 

@@ -48,6 +48,7 @@ struct LayerVerdict {
   std::optional<ErrorCode> error_code;
   std::string algorithm;       // encryption layers: content cipher
   bool authenticated = false;  // encryption layers: AEAD (AuthEnvelopedData)
+  bool weak = false;           // encryption layers: a legacy cipher (RC2/DES/3DES)
 };
 
 struct Report {

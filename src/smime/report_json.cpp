@@ -13,7 +13,8 @@ std::string ReportToJson(const Report& report, const JsonOptions& options) {
   out["encrypted"] = report.is_encrypted;
   if (const LayerVerdict* enc = report.Encryption()) {
     out["encryption"] = {{"algorithm", enc->algorithm.empty() ? "unknown" : enc->algorithm},
-                         {"authenticated", enc->authenticated}};
+                         {"authenticated", enc->authenticated},
+                         {"weak", enc->weak}};
   } else {
     out["encryption"] = nullptr;
   }

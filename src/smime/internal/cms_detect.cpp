@@ -33,10 +33,16 @@ bool IsSignedDataCertsOnly(const cms::internal::Tlv& content_wrapper) {
   if (last.tag != 0x31) return false;
   auto signers = cms::internal::Children(last);
   if (!signers || !signers->empty()) return false;
-  // No signers: certs-only when the encapsulated content is absent too.
+  // No signers: certs-only when the encapsulated content is absent or empty (what
+  // `openssl crl2pkcs7` and common .p7b files carry).
   if (fields->size() < 3) return false;
   auto eci = cms::internal::Children((*fields)[2]);
-  return eci && eci->size() == 1;
+  if (!eci || eci->empty()) return false;
+  if (eci->size() == 1) return true;
+  auto econtent = cms::internal::Children((*eci)[1]);
+  if (!econtent || econtent->size() != 1) return false;
+  auto value = cms::internal::OctetStringValue((*econtent)[0]);
+  return value && value->empty();
 }
 
 }  // namespace
@@ -55,6 +61,17 @@ CmsKind SniffCmsKind(std::string_view der) {
   if (oid == kOidCompressedData) return CmsKind::kCompressed;
   if (oid == kOidData) return CmsKind::kData;
   return CmsKind::kOther;
+}
+
+std::optional<std::string> DataContent(std::string_view der) {
+  // ContentInfo ::= SEQUENCE { id-data, [0] EXPLICIT OCTET STRING }
+  auto ci = cms::internal::ReadTlv(der);
+  if (!ci) return std::nullopt;
+  auto parts = cms::internal::Children(*ci);
+  if (!parts || parts->size() != 2 || (*parts)[0].whole != kOidData || (*parts)[1].tag != 0xa0) return std::nullopt;
+  auto inner = cms::internal::Children((*parts)[1]);
+  if (!inner || inner->size() != 1 || ((*inner)[0].tag & 0xdf) != 0x04) return std::nullopt;
+  return cms::internal::OctetStringValue((*inner)[0]);
 }
 
 Result<std::string> DecodeTransferEncoding(const mime::Entity& entity) {

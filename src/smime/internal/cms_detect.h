@@ -2,6 +2,7 @@
 // Finding the CMS object in a MIME entity or a bare file, and what kind it is.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -15,6 +16,9 @@ enum class CmsKind { kSigned, kEnveloped, kCompressed, kCertsOnly, kData, kOther
 // The kind of a DER/BER ContentInfo, from its contentType OID (signed-data with no
 // signers and no content is certs-only).
 CmsKind SniffCmsKind(std::string_view der);
+
+// The content of a ContentInfo of type id-data (RFC 5652 §4), or nullopt.
+std::optional<std::string> DataContent(std::string_view der);
 
 // The body of an entity with its Content-Transfer-Encoding removed (base64, or 7bit/8bit/
 // binary as is). Quoted-printable CMS is decoded too.

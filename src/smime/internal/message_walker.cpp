@@ -205,6 +205,16 @@ Status MessageWalker::VisitCms(std::string der, const Position& pos, std::string
   CmsKind kind = SniffCmsKind(bytes);
   if (kind == CmsKind::kSigned) return VisitSignedData(bytes, std::nullopt, pos, "signed-data");
   if (kind == CmsKind::kEnveloped) return VisitEnveloped(bytes, pos);
+  if (kind == CmsKind::kData) {
+    // Plain id-data carries content without any protection: no layer, just content.
+    auto content = DataContent(bytes);
+    if (!content) {
+      report_.malformed.push_back("the id-data content cannot be read");
+      return Ok();
+    }
+    buffers_.push_back(std::move(*content));
+    return Visit(buffers_.back(), Position{pos.on_root_chain, pos.part, pos.mime_depth + 1, pos.crypto_depth});
+  }
   LayerVerdict layer{LayerVerdict::Kind::kSigned, pos.on_root_chain, std::string(smime_type), pos.part};
   if (kind == CmsKind::kCertsOnly) {
     // Certificates in mail never become trusted (catalogue C11); nothing to verify.
@@ -230,7 +240,7 @@ Status MessageWalker::VisitSignedData(std::string_view der, std::optional<std::s
   cms::VerifyOptions options;
   options.allow_legacy = policy_.allow_legacy;
   options.min_rsa_bits = policy_.min_rsa_bits;
-  auto result = cms::VerifySignedData(der, content, options);
+  auto result = cms::VerifySignedData(der, content, options, trust_.intermediates());
   if (!result) {
     RecordLayerError(layer, result.error());
     return Ok();
@@ -266,6 +276,7 @@ Status MessageWalker::VisitEnveloped(std::string_view der, const Position& pos) 
     layer.form = info->authenticated ? "authEnveloped-data" : "enveloped-data";
     layer.algorithm = info->algorithm;
     layer.authenticated = info->authenticated;
+    layer.weak = info->legacy;
   }
   if (pos.crypto_depth >= policy_.max_crypto_layers) {
     RecordLayerError(layer, Error(ErrorCode::kLimit, "more than " + std::to_string(policy_.max_crypto_layers) + " nested cryptographic layers"));

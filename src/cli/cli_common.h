@@ -1,0 +1,45 @@
+// SPDX-License-Identifier: Apache-2.0
+// Shared pieces of the CLI: parsed options, exit codes, and opening the profile/context.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "core/error.h"
+#include "core/result.h"
+#include "pki/certificate.h"
+#include "profile/profile.h"
+#include "smime/context.h"
+
+namespace sealpost::cli {
+
+enum ExitCode { kExitGood = 0, kExitVerdict = 1, kExitUsage = 2, kExitInput = 3, kExitNetwork = 4 };
+
+struct Options {
+  std::string profile_dir;
+  bool verbose = false;
+  bool json = false;
+  // identity add / cert import
+  std::string cert_path, key_path, as = "auto", password_file, cert_id;
+  bool public_only = false;
+  // trust
+  std::string trust_path, trust_id;
+  bool intermediate = false;
+  // messages
+  std::string in = "-", out = "-", content_path, at, digest, cipher;
+  bool opaque = false, pss = false, oaep = false, allow_legacy = false;
+  bool do_sign = false, do_encrypt = false;
+  std::vector<std::string> recipient_certs;
+};
+
+// Maps an engine error to the CLI contract's exit code.
+int ExitCodeForError(const Error& error);
+// Prints the one-line error (and library detail with --verbose); returns the exit code.
+int Fail(const Error& error, bool verbose);
+
+Result<profile::Profile> OpenProfile(const Options& o);
+// The engine, set up from the profile (identities, trust, their chains) and the options.
+Result<smime::SecureMimeContext> MakeContext(const Options& o);
+Result<pki::Certificate> LoadCert(const std::string& path);
+
+}  // namespace sealpost::cli

@@ -1,0 +1,23 @@
+// SPDX-License-Identifier: Apache-2.0
+// The CLI's command handlers; each returns the process exit code.
+#pragma once
+
+#include <string>
+
+#include "cli/cli_common.h"
+
+namespace sealpost::cli {
+
+int RunTransform(const Options& o, const std::string& command);  // sign, encrypt, protect, decrypt
+int RunExamine(const Options& o, bool is_read);                  // verify, read
+int RunIdentityAdd(const Options& o);
+int RunCertImport(const Options& o);
+int RunCertList(const Options& o);
+int RunCertShow(const Options& o);
+int RunCertRemove(const Options& o);
+int RunCertExport(const Options& o);
+int RunTrustAdd(const Options& o);
+int RunTrustList(const Options& o);
+int RunTrustRemove(const Options& o);
+
+}  // namespace sealpost::cli
