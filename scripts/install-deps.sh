@@ -5,7 +5,7 @@ set -euo pipefail
 packages=(
   build-essential cmake pkg-config
   libssl-dev openssl libgmime-3.0-dev nlohmann-json3-dev libcli11-dev
-  libgtest-dev googletest libbenchmark-dev
+  libgtest-dev googletest libbenchmark-dev libtoml11-dev
   python3 python3-jsonschema
   gpgsm gnupg libnss3-tools
 )
