@@ -2,7 +2,10 @@
 // CLI plumbing: error mapping and building the engine from the profile.
 #include "cli/cli_common.h"
 
+#include <filesystem>
 #include <iostream>
+
+#include "policy/policy_loader.h"
 
 #include "core/file_io.h"
 
@@ -30,7 +33,30 @@ Result<profile::Profile> OpenProfile(const Options& o) {
   return profile::Profile::Open(o.profile_dir.empty() ? profile::Profile::DefaultDirectory() : o.profile_dir);
 }
 
+Result<policy::LoadedPolicy> LoadEffectivePolicy(const Options& o) {
+  std::string dir = o.profile_dir.empty() ? profile::Profile::DefaultDirectory() : o.profile_dir;
+  std::optional<std::string> flag;
+  if (!o.policy_file.empty()) flag = o.policy_file;
+  return policy::LoadPolicy(dir + "/policy.toml", policy::ResolveAdminPolicyPath(flag));
+}
+
+// Anchors the administrator distributes in trust_anchor_dir ("credentials policy").
+Status AddPolicyAnchors(const std::string& dir, pki::TrustStore& trust) {
+  if (dir.empty()) return Ok();
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+    if (!entry.is_regular_file()) continue;
+    ASSIGN_OR_RETURN(std::string bytes, ReadFile(entry.path().string()));
+    auto certs = pki::Certificate::ParseAll(bytes);
+    if (!certs) continue;  // not a certificate file: README, CRL, ...
+    for (auto& c : *certs) trust.AddAnchor(std::move(c));
+  }
+  if (ec) return Error(ErrorCode::kIo, "cannot read the policy's trust_anchor_dir " + dir + ": " + ec.message());
+  return Ok();
+}
+
 Result<smime::SecureMimeContext> MakeContext(const Options& o) {
+  ASSIGN_OR_RETURN(policy::LoadedPolicy loaded, LoadEffectivePolicy(o));
   ASSIGN_OR_RETURN(profile::Profile p, OpenProfile(o));
   ASSIGN_OR_RETURN(std::vector<profile::StoredIdentity> stored, p.ListIdentities());
   ASSIGN_OR_RETURN(std::vector<smime::Identity> identities, p.LoadIdentities());
@@ -39,9 +65,12 @@ Result<smime::SecureMimeContext> MakeContext(const Options& o) {
   for (const auto& s : stored) {
     for (const auto& c : s.chain) trust.AddIntermediate(c);
   }
-  policy::AlgorithmPolicy policy = policy::DefaultAlgorithmPolicy();
-  policy.allow_legacy = o.allow_legacy;
-  if (o.allow_legacy) policy.min_rsa_bits = 1024;
+  RETURN_IF_ERROR(AddPolicyAnchors(loaded.policy().trust_anchor_dir, trust));
+  policy::AlgorithmPolicy policy = loaded.policy().ToAlgorithmPolicy();
+  if (o.allow_legacy) {
+    policy.allow_legacy = true;
+    policy.min_rsa_bits = 1024;
+  }
   std::optional<std::time_t> at;
   if (!o.at.empty()) {
     ASSIGN_OR_RETURN(std::time_t t, pki::ParseRfc3339(o.at));

@@ -8,6 +8,7 @@
 #include "core/error.h"
 #include "core/result.h"
 #include "pki/certificate.h"
+#include "policy/loaded_policy.h"
 #include "profile/profile.h"
 #include "smime/context.h"
 
@@ -17,6 +18,8 @@ enum ExitCode { kExitGood = 0, kExitVerdict = 1, kExitUsage = 2, kExitInput = 3,
 
 struct Options {
   std::string profile_dir;
+  std::string policy_file;                // --policy: the administrator's file
+  std::vector<std::string> assignments;   // policy set / settings set: KEY=VALUE
   bool verbose = false;
   bool json = false;
   // identity add / cert import
@@ -38,6 +41,8 @@ int ExitCodeForError(const Error& error);
 int Fail(const Error& error, bool verbose);
 
 Result<profile::Profile> OpenProfile(const Options& o);
+// The effective policy: defaults, the profile's policy.toml, then the administrator's file.
+Result<policy::LoadedPolicy> LoadEffectivePolicy(const Options& o);
 // The engine, set up from the profile (identities, trust, their chains) and the options.
 Result<smime::SecureMimeContext> MakeContext(const Options& o);
 Result<pki::Certificate> LoadCert(const std::string& path);

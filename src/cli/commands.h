@@ -19,5 +19,9 @@ int RunCertExport(const Options& o);
 int RunTrustAdd(const Options& o);
 int RunTrustList(const Options& o);
 int RunTrustRemove(const Options& o);
+int RunPolicyShow(const Options& o);
+int RunPolicySet(const Options& o);
+int RunSettingsShow(const Options& o);
+int RunSettingsSet(const Options& o);
 
 }  // namespace sealpost::cli

@@ -18,6 +18,19 @@ int Main(int argc, char** argv) {
   Options o;
   app.add_option("--profile", o.profile_dir, "Profile directory (default: $SEALPOST_HOME, else ~/.sealpost)");
   app.add_flag("-v,--verbose", o.verbose, "Show library diagnostics with errors");
+  app.add_option("--policy", o.policy_file, "The administrator's policy file (default: $SEALPOST_POLICY, else /etc/sealpost/policy.toml)");
+
+  auto* policy = app.add_subcommand("policy", "Show or set policies (the administrator's file wins and may lock keys)");
+  policy->require_subcommand(1);
+  auto* policy_show = policy->add_subcommand("show", "Every policy, its value and where it came from");
+  policy_show->add_flag("--json", o.json, "Print JSON");
+  auto* policy_set = policy->add_subcommand("set", "Write KEY=VALUE pairs to the profile's policy.toml");
+  policy_set->add_option("assignments", o.assignments, "KEY=VALUE ...")->required();
+
+  auto* settings = app.add_subcommand("settings", "Your S/MIME settings");
+  settings->add_flag("--json", o.json, "Print JSON");
+  auto* settings_set = settings->add_subcommand("set", "smime=on|off signing_cert=ID encryption_cert=ID encrypt_by_default=on|off sign_by_default=on|off");
+  settings_set->add_option("assignments", o.assignments, "KEY=VALUE ...")->required();
 
   auto* identity = app.add_subcommand("identity", "Add your own certificate and key from PEM files");
   identity->require_subcommand(1);
@@ -103,6 +116,10 @@ int Main(int argc, char** argv) {
     int rc = app.exit(e);
     return rc == 0 ? kExitGood : kExitUsage;
   }
+  if (policy_show->parsed()) return RunPolicyShow(o);
+  if (policy_set->parsed()) return RunPolicySet(o);
+  if (settings_set->parsed()) return RunSettingsSet(o);
+  if (settings->parsed()) return RunSettingsShow(o);
   if (identity_add->parsed()) return RunIdentityAdd(o);
   if (cert_import->parsed()) return RunCertImport(o);
   if (cert_list->parsed()) return RunCertList(o);

@@ -155,6 +155,11 @@ Result<StoredIdentity> Profile::FindIdentity(const std::string& id_prefix) const
   return std::move(matches.front());
 }
 
+Status Profile::SetActive(Role role, const std::string& id) {
+  const char* name = role == Role::kSigning ? "active-signing" : "active-encryption";
+  return WriteFileAtomically((fs::path(dir_) / name).string(), id + "\n", 0644);
+}
+
 Status Profile::RemoveIdentity(const std::string& id_prefix) {
   ASSIGN_OR_RETURN(StoredIdentity s, FindIdentity(id_prefix));
   std::error_code ec;

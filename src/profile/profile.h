@@ -53,6 +53,9 @@ class Profile final {
   // Identities with their keys, the active signing/encryption ones first.
   Result<std::vector<smime::Identity>> LoadIdentities() const;
 
+  // Makes the identity `id` (full id) the one used for signing or for encryption.
+  Status SetActive(Role role, const std::string& id);
+
   Status AddTrust(const pki::Certificate& cert, bool intermediate);
   Result<std::vector<TrustEntry>> ListTrust() const;
   Status RemoveTrust(const std::string& fingerprint_prefix);
