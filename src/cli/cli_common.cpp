@@ -5,7 +5,9 @@
 #include <filesystem>
 #include <iostream>
 
+#include "keys/passphrase.h"
 #include "policy/policy_loader.h"
+#include "profile/vault_key_source.h"
 
 #include "core/file_io.h"
 
@@ -76,7 +78,33 @@ Result<smime::SecureMimeContext> MakeContext(const Options& o) {
     ASSIGN_OR_RETURN(std::time_t t, pki::ParseRfc3339(o.at));
     at = t;
   }
-  return smime::SecureMimeContext(std::move(identities), std::move(trust), std::move(policy), at);
+  auto key_source = std::make_shared<profile::VaultKeySource>(p, [o] { return GetVaultPassphrase(o, false); });
+  return smime::SecureMimeContext(std::move(identities), std::move(key_source), std::move(trust), std::move(policy), at);
+}
+
+Result<SecretBytes> GetVaultPassphrase(const Options& o, bool is_new) {
+  ASSIGN_OR_RETURN(keys::Passphrase p,
+                   keys::GetPassphrase(is_new ? "New passphrase for your Sealpost key vault: " : "Passphrase for your Sealpost key vault: ",
+                                       is_new ? keys::PassphraseUse::kNew : keys::PassphraseUse::kUnlock, o.passphrase_file));
+  if (!p.warning.empty()) std::cerr << "sealpost: warning: " << p.warning << "\n";
+  if (p.secret.empty()) return Error(ErrorCode::kInvalidArgument, "the vault passphrase must not be empty");
+  return std::move(p.secret);
+}
+
+Result<keys::Vault> OpenVault(const Options& o, const profile::Profile& p) {
+  if (!keys::Vault::Exists(p.VaultPath()))
+    return Error(ErrorCode::kNotFound, "this profile has no key vault yet; add an identity first");
+  ASSIGN_OR_RETURN(SecretBytes passphrase, GetVaultPassphrase(o, false));
+  return keys::Vault::Open(p.VaultPath(), passphrase);
+}
+
+Result<keys::Vault> OpenOrCreateVault(const Options& o, const profile::Profile& p) {
+  if (keys::Vault::Exists(p.VaultPath())) return OpenVault(o, p);
+  ASSIGN_OR_RETURN(policy::LoadedPolicy loaded, LoadEffectivePolicy(o));
+  keys::KdfParams params{static_cast<uint64_t>(loaded.policy().vault_kdf_n), static_cast<uint32_t>(loaded.policy().vault_kdf_r),
+                         static_cast<uint32_t>(loaded.policy().vault_kdf_p)};
+  ASSIGN_OR_RETURN(SecretBytes passphrase, GetVaultPassphrase(o, true));
+  return keys::Vault::Create(p.VaultPath(), passphrase, params);
 }
 
 Result<pki::Certificate> LoadCert(const std::string& path) {

@@ -7,6 +7,8 @@
 
 #include "core/error.h"
 #include "core/result.h"
+#include "core/secret_bytes.h"
+#include "keys/vault.h"
 #include "pki/certificate.h"
 #include "policy/loaded_policy.h"
 #include "profile/profile.h"
@@ -19,6 +21,10 @@ enum ExitCode { kExitGood = 0, kExitVerdict = 1, kExitUsage = 2, kExitInput = 3,
 struct Options {
   std::string profile_dir;
   std::string policy_file;                // --policy: the administrator's file
+  std::string passphrase_file;            // --passphrase-file: the vault's passphrase
+  std::string new_passphrase_file;        // keystore change-passphrase --new-passphrase-file
+  // cert request
+  std::string purpose, email, rsa_bits, ec_curve;
   std::vector<std::string> assignments;   // policy set / settings set: KEY=VALUE
   bool verbose = false;
   bool json = false;
@@ -46,5 +52,13 @@ Result<policy::LoadedPolicy> LoadEffectivePolicy(const Options& o);
 // The engine, set up from the profile (identities, trust, their chains) and the options.
 Result<smime::SecureMimeContext> MakeContext(const Options& o);
 Result<pki::Certificate> LoadCert(const std::string& path);
+
+// The vault's passphrase: --passphrase-file, else $SEALPOST_PASSPHRASE_FILE, else a
+// no-echo prompt (twice for a new one). A world-readable file draws a warning.
+Result<SecretBytes> GetVaultPassphrase(const Options& o, bool is_new);
+// Opens the profile's vault, creating it (with the policy's KDF parameters) if missing.
+Result<keys::Vault> OpenOrCreateVault(const Options& o, const profile::Profile& p);
+// Opens the existing vault.
+Result<keys::Vault> OpenVault(const Options& o, const profile::Profile& p);
 
 }  // namespace sealpost::cli

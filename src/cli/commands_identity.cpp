@@ -64,7 +64,8 @@ Result<std::string> StoreIdentity(const Options& o, const pki::Certificate& cert
       (role != profile::Role::kSigning && !cert.AllowsEncryption()))
     return Error(ErrorCode::kInvalidArgument, "the certificate's key usage does not allow " + std::string(profile::RoleName(role)));
   ASSIGN_OR_RETURN(profile::Profile p, OpenProfile(o));
-  ASSIGN_OR_RETURN(profile::StoredIdentity stored, p.AddIdentity(cert, key, role, source, chain));
+  ASSIGN_OR_RETURN(keys::Vault vault, OpenOrCreateVault(o, p));
+  ASSIGN_OR_RETURN(profile::StoredIdentity stored, p.AddIdentity(vault, cert, key, role, source, chain));
   std::string what = role == profile::Role::kSigning      ? "signing"
                      : role == profile::Role::kEncryption ? "encryption"
                                                           : "signing and encryption";
@@ -172,7 +173,9 @@ int RunCertShow(const Options& o) {
 int RunCertRemove(const Options& o) {
   auto p = OpenProfile(o);
   if (!p) return Fail(p.error(), o.verbose);
-  if (auto st = p->RemoveIdentity(o.cert_id); !st) return Fail(st.error(), o.verbose);
+  auto vault = OpenVault(o, *p);
+  if (!vault) return Fail(vault.error(), o.verbose);
+  if (auto st = p->RemoveIdentity(*vault, o.cert_id); !st) return Fail(st.error(), o.verbose);
   std::cout << "Removed certificate " << o.cert_id << " and its key\n";
   return kExitGood;
 }

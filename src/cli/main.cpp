@@ -18,6 +18,7 @@ int Main(int argc, char** argv) {
   Options o;
   app.add_option("--profile", o.profile_dir, "Profile directory (default: $SEALPOST_HOME, else ~/.sealpost)");
   app.add_flag("-v,--verbose", o.verbose, "Show library diagnostics with errors");
+  app.add_option("--passphrase-file", o.passphrase_file, "Read the key vault's passphrase from this file (or $SEALPOST_PASSPHRASE_FILE)");
   app.add_option("--policy", o.policy_file, "The administrator's policy file (default: $SEALPOST_POLICY, else /etc/sealpost/policy.toml)");
 
   auto* policy = app.add_subcommand("policy", "Show or set policies (the administrator's file wins and may lock keys)");
@@ -58,6 +59,20 @@ int Main(int argc, char** argv) {
   cert_export->add_option("id", o.cert_id, "Certificate id (from 'cert list')")->required();
   cert_export->add_flag("--public", o.public_only, "Export the public certificate as PEM")->required();
   cert_export->add_option("--out", o.out, "Output file ('-' = standard output)");
+
+  auto* cert_request = cert->add_subcommand("request", "Make a key in the vault and a PKCS#10 request for it");
+  cert_request->add_option("--purpose", o.purpose, "signing or encryption")->required()->check(CLI::IsMember({"signing", "encryption"}));
+  cert_request->add_option("--email", o.email, "Your e-mail address")->required();
+  auto* rsa_opt = cert_request->add_option("--rsa", o.rsa_bits, "RSA key of 2048, 3072 (default) or 4096 bits");
+  cert_request->add_option("--ec", o.ec_curve, "EC key on P-256 or P-384")->excludes(rsa_opt);
+  cert_request->add_option("--out", o.out, "Where to write the request (PEM)")->required();
+  auto* cert_import_issued = cert->add_subcommand("import-issued", "Attach an issued certificate to its waiting key");
+  cert_import_issued->add_option("cert", o.cert_path, "The issued certificate (PEM, may include its chain)")->required();
+
+  auto* keystore = app.add_subcommand("keystore", "The encrypted vault holding your private keys");
+  keystore->require_subcommand(1);
+  auto* change_passphrase = keystore->add_subcommand("change-passphrase", "Re-wrap the vault under a new passphrase");
+  change_passphrase->add_option("--new-passphrase-file", o.new_passphrase_file, "Read the new passphrase from this file");
 
   auto* trust = app.add_subcommand("trust", "Manage trust anchors");
   trust->require_subcommand(1);
@@ -120,6 +135,9 @@ int Main(int argc, char** argv) {
   if (policy_set->parsed()) return RunPolicySet(o);
   if (settings_set->parsed()) return RunSettingsSet(o);
   if (settings->parsed()) return RunSettingsShow(o);
+  if (cert_request->parsed()) return RunCertRequest(o);
+  if (cert_import_issued->parsed()) return RunCertImportIssued(o);
+  if (change_passphrase->parsed()) return RunChangePassphrase(o);
   if (identity_add->parsed()) return RunIdentityAdd(o);
   if (cert_import->parsed()) return RunCertImport(o);
   if (cert_list->parsed()) return RunCertList(o);

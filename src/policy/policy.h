@@ -45,7 +45,7 @@ struct Policy {
   CertificateSource certificate_source = CertificateSource::kPkcs12;
   // scrypt parameters for the vault's passphrase KDF (RFC 7914). Memory is 128 * r * N
   // bytes: 128 MiB for the defaults.
-  std::int64_t vault_kdf_n = 131072;
+  std::int64_t vault_kdf_n = 65536;
   std::int64_t vault_kdf_r = 8;
   std::int64_t vault_kdf_p = 1;
 

@@ -179,7 +179,7 @@ std::optional<std::string> SearchFilter(const std::string& filter) {
 std::optional<std::string> PowerOfTwo(const std::int64_t& n) {
   // RFC 7914 §2: N must be a power of two.
   if ((n & (n - 1)) == 0) return std::nullopt;
-  return "a power of two from 16384 to 4194304";
+  return "a power of two from 32768 (the vault's floor) to 4194304";
 }
 
 std::vector<PolicyKeySpec> BuildSchema() {
@@ -209,7 +209,7 @@ std::vector<PolicyKeySpec> BuildSchema() {
                          "where the user's own identities come from"));
   // Floors keep the vault's passphrase KDF from being weakened below the scrypt paper's
   // interactive setting; ceilings keep a typo from asking for terabytes.
-  keys.push_back(IntegerKey("vault_kdf_n", &Policy::vault_kdf_n, 16384, 4194304,
+  keys.push_back(IntegerKey("vault_kdf_n", &Policy::vault_kdf_n, 32768, 4194304,
                             "scrypt cost N for the vault passphrase (a power of two)", PowerOfTwo));
   keys.push_back(
       IntegerKey("vault_kdf_r", &Policy::vault_kdf_r, 8, 32, "scrypt block size r for the vault passphrase"));

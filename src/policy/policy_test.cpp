@@ -22,7 +22,7 @@ TEST(PolicyTest, DefaultsArePinned) {
   EXPECT_EQ(p.revocation, RevocationMode::kSoftFail);
   EXPECT_EQ(p.trust_anchor_dir, "");
   EXPECT_EQ(p.certificate_source, CertificateSource::kPkcs12);
-  EXPECT_EQ(p.vault_kdf_n, 131072);
+  EXPECT_EQ(p.vault_kdf_n, 65536);
   EXPECT_EQ(p.vault_kdf_r, 8);
   EXPECT_EQ(p.vault_kdf_p, 1);
   EXPECT_EQ(p.public_certificate_source, PublicCertificateSource::kLocal);
@@ -51,7 +51,7 @@ TEST(PolicyTest, DefaultsAsShownArePinned) {
       {"revocation", "soft-fail"},
       {"trust_anchor_dir", ""},
       {"certificate_source", "pkcs12"},
-      {"vault_kdf_n", "131072"},
+      {"vault_kdf_n", "65536"},
       {"vault_kdf_r", "8"},
       {"vault_kdf_p", "1"},
       {"public_certificate_source", "local"},

@@ -59,7 +59,9 @@ Result<Profile> Profile::Open(const std::string& dir) {
   return Profile(dir);
 }
 
-Result<StoredIdentity> Profile::AddIdentity(const pki::Certificate& cert, const pki::PrivateKey& key, Role role,
+std::string Profile::VaultPath() const { return (fs::path(dir_) / "vault.db").string(); }
+
+Result<StoredIdentity> Profile::AddIdentity(keys::Vault& vault, const pki::Certificate& cert, const pki::PrivateKey& key, Role role,
                                             std::string_view source, const std::vector<pki::Certificate>& chain) {
   if (!key.Matches(cert)) return Error(ErrorCode::kInvalidArgument, "the private key does not belong to the certificate");
   StoredIdentity stored{cert.Sha256Fingerprint(), cert, role, std::string(source), chain};
@@ -67,8 +69,11 @@ Result<StoredIdentity> Profile::AddIdentity(const pki::Certificate& cert, const 
   stored.active_encryption = role != Role::kSigning;
   fs::path dir = fs::path(dir_) / "identities" / stored.id;
   RETURN_IF_ERROR(EnsureDir(dir));
+  // The key goes into the vault first: a crash before the certificate files are written
+  // leaves an unused vault item, never a certificate without its key.
   ASSIGN_OR_RETURN(SecretBytes key_pem, key.ExportPkcs8Pem(pki::KeyExportToken()));
-  RETURN_IF_ERROR(WriteFileAtomically((dir / "key.pem").string(), key_pem.view(), 0600));
+  std::string label = cert.Emails().empty() ? cert.Subject() : cert.Emails().front();
+  RETURN_IF_ERROR(vault.PutWithId(stored.id, "private-key", label, key_pem));
   RETURN_IF_ERROR(WriteFileAtomically((dir / "cert.pem").string(), cert.ToPem(), 0644));
   RETURN_IF_ERROR(WriteFileAtomically((dir / "role").string(), std::string(RoleName(role)) + "\n", 0644));
   RETURN_IF_ERROR(WriteFileAtomically((dir / "source").string(), std::string(source) + "\n", 0644));
@@ -120,13 +125,7 @@ Result<std::vector<smime::Identity>> Profile::LoadIdentities() const {
   ASSIGN_OR_RETURN(std::vector<StoredIdentity> stored, ListIdentities());
   std::vector<smime::Identity> out;
   for (const auto& s : stored) {
-    fs::path key_path = fs::path(dir_) / "identities" / s.id / "key.pem";
-    ASSIGN_OR_RETURN(std::string key_pem, ReadFile(key_path.string()));
-    SecretBytes wiped(key_pem);  // so the PEM copy is wiped when we are done
-    std::fill(key_pem.begin(), key_pem.end(), '\0');
-    auto key = pki::PrivateKey::Parse(wiped.view());
-    if (!key) return std::move(key).error().WithContext("reading " + key_path.string());
-    smime::Identity id{s.certificate, std::move(key).value(), s.active_signing, s.active_encryption};
+    smime::Identity id{s.certificate, s.active_signing, s.active_encryption};
     // Active identities first, so they are the ones used for signing and self-encryption.
     if (id.for_signing || id.for_encryption) {
       out.insert(out.begin(), std::move(id));
@@ -160,8 +159,16 @@ Status Profile::SetActive(Role role, const std::string& id) {
   return WriteFileAtomically((fs::path(dir_) / name).string(), id + "\n", 0644);
 }
 
-Status Profile::RemoveIdentity(const std::string& id_prefix) {
+Result<pki::PrivateKey> Profile::LoadKey(const keys::Vault& vault, const std::string& id) const {
+  ASSIGN_OR_RETURN(SecretBytes pem, vault.Get(id));
+  auto key = pki::PrivateKey::Parse(pem.view());
+  if (!key) return std::move(key).error().WithContext("the key of identity " + id.substr(0, 16) + " in the vault");
+  return key;
+}
+
+Status Profile::RemoveIdentity(keys::Vault& vault, const std::string& id_prefix) {
   ASSIGN_OR_RETURN(StoredIdentity s, FindIdentity(id_prefix));
+  RETURN_IF_ERROR(vault.Remove(s.id));
   std::error_code ec;
   fs::remove_all(fs::path(dir_) / "identities" / s.id, ec);
   if (ec) return Error(ErrorCode::kIo, "cannot remove identity " + s.id + ": " + ec.message());

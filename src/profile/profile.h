@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "core/result.h"
+#include "keys/vault.h"
 #include "pki/certificate.h"
 #include "pki/private_key.h"
 #include "pki/trust_store.h"
@@ -42,15 +43,21 @@ class Profile final {
 
   // Stores cert + key; the key must match the certificate. The newest identity for a role
   // becomes the one used for it.
-  Result<StoredIdentity> AddIdentity(const pki::Certificate& cert, const pki::PrivateKey& key, Role role,
+  // The vault holding this profile's private keys and secrets.
+  std::string VaultPath() const;
+
+  // Stores the certificate in the profile and the key in `vault` (encrypted at rest).
+  Result<StoredIdentity> AddIdentity(keys::Vault& vault, const pki::Certificate& cert, const pki::PrivateKey& key, Role role,
                                      std::string_view source = "pem",
                                      const std::vector<pki::Certificate>& chain = {});
   // Removes the identity whose id starts with `id_prefix` (unique prefix of 8+ hex digits).
-  Status RemoveIdentity(const std::string& id_prefix);
+  Status RemoveIdentity(keys::Vault& vault, const std::string& id_prefix);
+  // The private key of identity `id` (full id) from `vault`.
+  Result<pki::PrivateKey> LoadKey(const keys::Vault& vault, const std::string& id) const;
   // The identity whose id starts with `id_prefix`; kNotFound / kInvalidArgument (ambiguous).
   Result<StoredIdentity> FindIdentity(const std::string& id_prefix) const;
   Result<std::vector<StoredIdentity>> ListIdentities() const;
-  // Identities with their keys, the active signing/encryption ones first.
+  // The identities (certificates and roles), the active signing/encryption ones first.
   Result<std::vector<smime::Identity>> LoadIdentities() const;
 
   // Makes the identity `id` (full id) the one used for signing or for encryption.

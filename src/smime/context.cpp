@@ -10,9 +10,24 @@
 
 namespace sealpost::smime {
 
-SecureMimeContext::SecureMimeContext(std::vector<Identity> identities, pki::TrustStore trust,
-                                     policy::AlgorithmPolicy policy, std::optional<std::time_t> at)
-    : identities_(std::move(identities)), trust_(std::move(trust)), policy_(std::move(policy)), at_(at) {}
+SecureMimeContext::SecureMimeContext(std::vector<Identity> identities, std::shared_ptr<KeySource> keys,
+                                     pki::TrustStore trust, policy::AlgorithmPolicy policy, std::optional<std::time_t> at)
+    : identities_(std::move(identities)),
+      keys_(std::move(keys)),
+      trust_(std::move(trust)),
+      policy_(std::move(policy)),
+      at_(at) {}
+
+Result<std::vector<cms::Identity>> SecureMimeContext::DecryptionKeys() const {
+  std::vector<cms::Identity> out;
+  if (!keys_) return out;
+  for (const auto& id : identities_) {
+    if (!id.certificate.AllowsEncryption()) continue;
+    ASSIGN_OR_RETURN(pki::PrivateKey key, keys_->PrivateKeyFor(id.certificate));
+    out.push_back({id.certificate, std::move(key)});
+  }
+  return out;
+}
 
 std::time_t SecureMimeContext::Now() const { return at_ ? *at_ : std::time(nullptr); }
 
@@ -51,7 +66,9 @@ Result<std::string> SecureMimeContext::SignEntity(std::string_view entity, const
     if (!chain.chain[i].IsSelfSigned()) options.chain.push_back(chain.chain[i]);
   }
   if (const Identity* enc = EncryptionIdentity()) options.encryption_cert = enc->certificate;
-  ASSIGN_OR_RETURN(std::string der, cms::Sign(entity, signer->certificate, signer->key, options));
+  if (!keys_) return Error(ErrorCode::kNotFound, "no key store to take the signing key from");
+  ASSIGN_OR_RETURN(pki::PrivateKey key, keys_->PrivateKeyFor(signer->certificate));
+  ASSIGN_OR_RETURN(std::string der, cms::Sign(entity, signer->certificate, key, options));
   if (request.opaque) return mime::BuildPkcs7Mime(der, "signed-data");
   return mime::BuildMultipartSigned(entity, der, cms::MicalgName(digest));
 }
@@ -119,8 +136,7 @@ Result<std::string> SecureMimeContext::Decrypt(std::string_view message) const {
     return Error(ErrorCode::kMalformed, "the S/MIME body is damaged or truncated (not a readable CMS structure)");
   if (body.kind != internal::CmsKind::kEnveloped)
     return Error(ErrorCode::kInvalidArgument, "the message is not encrypted (nothing to decrypt)");
-  std::vector<cms::Identity> keys;
-  for (const auto& id : identities_) keys.push_back({id.certificate, id.key});
+  ASSIGN_OR_RETURN(std::vector<cms::Identity> keys, DecryptionKeys());
   cms::DecryptOptions options;
   options.allow_legacy = policy_.allow_legacy;
   ASSIGN_OR_RETURN(std::string plaintext, cms::Decrypt(body.der, keys, options));
@@ -128,9 +144,7 @@ Result<std::string> SecureMimeContext::Decrypt(std::string_view message) const {
 }
 
 Result<Report> SecureMimeContext::Read(std::string_view message, const ReadOptions& options) const {
-  std::vector<cms::Identity> keys;
-  for (const auto& id : identities_) keys.push_back({id.certificate, id.key});
-  internal::MessageWalker walker(keys, trust_, policy_, Now());
+  internal::MessageWalker walker([this] { return DecryptionKeys(); }, trust_, policy_, Now());
   return walker.Walk(message, options.detached_content);
 }
 

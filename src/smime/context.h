@@ -4,6 +4,7 @@
 #pragma once
 
 #include <ctime>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -20,12 +21,21 @@
 
 namespace sealpost::smime {
 
-// A private key with its certificate, and what the user set it up for.
+// One of the user's certificates and what they set it up for. Its private key is fetched
+// from the KeySource only when an operation needs it.
 struct Identity {
   pki::Certificate certificate;
-  pki::PrivateKey key;
   bool for_signing = false;
   bool for_encryption = false;
+};
+
+// Where private keys come from (the vault, later a token). Asked lazily, so reading a
+// message that needs no key never asks for a passphrase.
+class KeySource {
+ public:
+  virtual ~KeySource() = default;
+  // The private key for `cert`. Errors: kNotFound, kBadPassword, kIo, ...
+  virtual Result<pki::PrivateKey> PrivateKeyFor(const pki::Certificate& cert) = 0;
 };
 
 struct SignRequest {
@@ -49,8 +59,8 @@ struct ReadOptions {
 class SecureMimeContext final {
  public:
   // `at`: the time certificates are validated at (unset: now).
-  SecureMimeContext(std::vector<Identity> identities, pki::TrustStore trust, policy::AlgorithmPolicy policy,
-                    std::optional<std::time_t> at = std::nullopt);
+  SecureMimeContext(std::vector<Identity> identities, std::shared_ptr<KeySource> keys, pki::TrustStore trust,
+                    policy::AlgorithmPolicy policy, std::optional<std::time_t> at = std::nullopt);
 
   // Signs a whole RFC 5322 message with the signing identity; returns the new message.
   Result<std::string> Sign(std::string_view message, const SignRequest& request) const;
@@ -77,8 +87,11 @@ class SecureMimeContext final {
   const Identity* EncryptionIdentity() const;
   Result<std::string> SignEntity(std::string_view entity, const SignRequest& request) const;
   Result<std::string> EncryptEntity(std::string_view entity, const EncryptRequest& request) const;
+  // Every identity with its key, for decryption (asks the KeySource once).
+  Result<std::vector<cms::Identity>> DecryptionKeys() const;
 
   std::vector<Identity> identities_;
+  std::shared_ptr<KeySource> keys_;
   pki::TrustStore trust_;
   policy::AlgorithmPolicy policy_;
   std::optional<std::time_t> at_;

@@ -31,6 +31,14 @@ std::string ChildPath(const std::string& parent, size_t index) {
 
 }  // namespace
 
+Result<const std::vector<cms::Identity>*> MessageWalker::Keys() {
+  if (!keys_) {
+    ASSIGN_OR_RETURN(std::vector<cms::Identity> loaded, load_keys_());
+    keys_ = std::move(loaded);
+  }
+  return &*keys_;
+}
+
 size_t MessageWalker::AddLayer(LayerVerdict layer) {
   report_.layers.push_back(std::move(layer));
   return report_.layers.size() - 1;
@@ -292,7 +300,13 @@ Status MessageWalker::VisitEnveloped(std::string_view der, const Position& pos) 
   }
   cms::DecryptOptions options;
   options.allow_legacy = policy_.allow_legacy;
-  auto plaintext = cms::Decrypt(der, keys_, options);
+  auto keys = Keys();
+  if (!keys) {
+    // Could not unlock the keys (wrong passphrase, ...): that is an error of the run, not
+    // a verdict on the message.
+    return std::move(keys).error();
+  }
+  auto plaintext = cms::Decrypt(der, **keys, options);
   if (!plaintext) {
     RecordLayerError(layer, plaintext.error());
     return Ok();

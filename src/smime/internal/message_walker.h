@@ -6,6 +6,7 @@
 
 #include <ctime>
 #include <deque>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -23,9 +24,12 @@ namespace sealpost::smime::internal {
 
 class MessageWalker final {
  public:
-  MessageWalker(const std::vector<cms::Identity>& keys, const pki::TrustStore& trust,
-                const policy::AlgorithmPolicy& policy, std::time_t at)
-      : keys_(keys), trust_(trust), policy_(policy), at_(at) {}
+  using KeyLoader = std::function<Result<std::vector<cms::Identity>>()>;
+
+  // `load_keys` is called at most once, when the first encrypted layer is met.
+  MessageWalker(KeyLoader load_keys, const pki::TrustStore& trust, const policy::AlgorithmPolicy& policy,
+                std::time_t at)
+      : load_keys_(std::move(load_keys)), trust_(trust), policy_(policy), at_(at) {}
 
   // Examines `message`; with `detached_content`, `message` is a bare detached signature.
   Result<Report> Walk(std::string_view message, std::optional<std::string_view> detached_content);
@@ -49,7 +53,10 @@ class MessageWalker final {
   void RecordLayerError(LayerVerdict layer, const Error& error);
   void SetContent(std::string_view entity_bytes);
 
-  const std::vector<cms::Identity>& keys_;
+  Result<const std::vector<cms::Identity>*> Keys();
+
+  KeyLoader load_keys_;
+  std::optional<std::vector<cms::Identity>> keys_;
   const pki::TrustStore& trust_;
   const policy::AlgorithmPolicy& policy_;
   std::time_t at_;
