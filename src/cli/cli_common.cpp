@@ -7,6 +7,7 @@
 
 #include "keys/passphrase.h"
 #include "policy/policy_loader.h"
+#include "profile/revocation_source.h"
 #include "profile/vault_key_source.h"
 
 #include "core/file_io.h"
@@ -79,7 +80,17 @@ Result<smime::SecureMimeContext> MakeContext(const Options& o) {
     at = t;
   }
   auto key_source = std::make_shared<profile::VaultKeySource>(p, [o] { return GetVaultPassphrase(o, false); });
-  return smime::SecureMimeContext(std::move(identities), std::move(key_source), std::move(trust), std::move(policy), at);
+  smime::SecureMimeContext ctx(std::move(identities), std::move(key_source), std::move(trust), std::move(policy), at);
+  const policy::Policy& pol = loaded.policy();
+  if (pol.revocation != policy::RevocationMode::kOff) {
+    revocation::RevocationOptions options;
+    options.cache_dir = p.dir() + "/cache/revocation";
+    options.timeout_ms = 5000;
+    options.at = at ? *at : 0;
+    ctx.SetRevocation(std::make_shared<profile::CheckerRevocationSource>(options),
+                      pol.revocation == policy::RevocationMode::kHardFail);
+  }
+  return ctx;
 }
 
 Result<SecretBytes> GetVaultPassphrase(const Options& o, bool is_new) {

@@ -42,6 +42,8 @@ std::vector<std::string> Reasons(const Report& r, bool require_signature) {
     if (!s.email_matches_from)
       out.push_back("the signer " + Who(s) + " is not the sender in From (" + (r.from.empty() ? "none" : r.from) + ")");
     if (s.revocation == "revoked") out.push_back("the signer's certificate is revoked");
+    if (s.revocation == "unknown" && s.revocation_hard_fail)
+      out.push_back("the signer's revocation status could not be checked (" + s.revocation_detail + "), and policy requires it");
   }
   for (const auto& m : r.malformed) out.push_back("malformed: " + m);
   if (require_signature && !r.is_signed && r.signatures.empty()) out.push_back("the message is not signed");
@@ -77,6 +79,10 @@ std::string RenderVerdict(const Report& r, int exit_code, bool require_signature
            (s.covers_whole_message ? "" : ", covers only part " + r.layers[static_cast<size_t>(s.layer)].part) +
            ", " + s.digest + (s.weak ? " (weak)" : "") +
            (s.signing_time ? ", signing time claimed " + pki::FormatRfc3339(*s.signing_time) : "") + "\n";
+    if (s.revocation == "unknown")
+      out += "  Revocation: UNKNOWN - not confirmed as not revoked (" + s.revocation_detail + ")\n";
+    else if (s.revocation == "good")
+      out += "  Revocation: checked, not revoked\n";
   }
   if (enc) {
     out += "Encryption: " + enc->algorithm + (enc->authenticated ? " (authenticated)" : " (not integrity-protected)") +

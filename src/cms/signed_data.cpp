@@ -64,6 +64,34 @@ std::string CheckSignedAttributes(CMS_ContentInfo* cms, CMS_SignerInfo* si) {
   return {};
 }
 
+// SMIMEEncryptionKeyPreference (RFC 8551 §2.5.3): [0] IssuerAndSerialNumber, looked up in
+// the certificate bag. Other CHOICE arms (key identifiers) are not resolved.
+std::optional<pki::Certificate> EncryptionPreference(CMS_SignerInfo* si, const std::vector<pki::Certificate>& bag) {
+  int idx = CMS_signed_get_attr_by_NID(si, NID_id_smime_aa_encrypKeyPref, -1);
+  if (idx < 0) return std::nullopt;
+  ASN1_TYPE* value = X509_ATTRIBUTE_get0_type(CMS_signed_get_attr(si, idx), 0);
+  // A context-tagged ANY parses as V_ASN1_OTHER holding its whole encoding.
+  if (!value || (value->type != V_ASN1_OTHER && value->type != V_ASN1_SEQUENCE)) return std::nullopt;
+  const unsigned char* p = value->value.asn1_string->data;
+  long remaining = value->value.asn1_string->length;
+  long len = 0;
+  int tag = 0, cls = 0;
+  int ret = ASN1_get_object(&p, &len, &tag, &cls, remaining);
+  if ((ret & 0x80) || cls != V_ASN1_CONTEXT_SPECIFIC || tag != 0) return std::nullopt;
+  X509_NAME* issuer = d2i_X509_NAME(nullptr, &p, len);
+  ASN1_INTEGER* serial = issuer ? d2i_ASN1_INTEGER(nullptr, &p, len) : nullptr;
+  std::optional<pki::Certificate> found;
+  for (const auto& c : bag) {
+    if (issuer && serial && X509_NAME_cmp(X509_get_issuer_name(c.native()), issuer) == 0 &&
+        ASN1_INTEGER_cmp(X509_get0_serialNumber(c.native()), serial) == 0)
+      found = c;
+  }
+  X509_NAME_free(issuer);
+  ASN1_INTEGER_free(serial);
+  ossl::DrainErrors();
+  return found;
+}
+
 bool KeyIsWeak(EVP_PKEY* key, int min_rsa_bits) {
   if (!key) return false;
   int id = EVP_PKEY_get_base_id(key);
@@ -148,6 +176,7 @@ Result<SignedDataResult> VerifySignedData(std::string_view der, std::optional<st
     r.signature_algorithm = NidName(OBJ_obj2nid(sig_obj));
     r.signing_time = SigningTime(si);
     r.capabilities = Capabilities(si);
+    r.encryption_preference = EncryptionPreference(si, result.certificates);
     if (signer) r.certificate = pki::Certificate::FromNative(signer);
     r.weak = IsLegacyDigestNid(dig_nid) || OBJ_obj2nid(sig_obj) == NID_dsaWithSHA1 || KeyIsWeak(pkey, options.min_rsa_bits);
 

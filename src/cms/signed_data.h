@@ -33,6 +33,8 @@ struct SignerResult {
   bool weak = false;                // uses a legacy algorithm (accepted only with allow_legacy)
   std::optional<std::time_t> signing_time;
   std::vector<std::string> capabilities;  // SMIMECapabilities, in the sender's order
+  // The certificate SMIMEEncryptionKeyPreference names, when the message carries it.
+  std::optional<pki::Certificate> encryption_preference;
   std::string detail;               // why the status is not valid, for the user
 };
 

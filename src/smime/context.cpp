@@ -145,6 +145,7 @@ Result<std::string> SecureMimeContext::Decrypt(std::string_view message) const {
 
 Result<Report> SecureMimeContext::Read(std::string_view message, const ReadOptions& options) const {
   internal::MessageWalker walker([this] { return DecryptionKeys(); }, trust_, policy_, Now());
+  walker.SetRevocation(revocation_.get(), revocation_hard_fail_);
   return walker.Walk(message, options.detached_content);
 }
 

@@ -38,6 +38,19 @@ class KeySource {
   virtual Result<pki::PrivateKey> PrivateKeyFor(const pki::Certificate& cert) = 0;
 };
 
+// Revocation status of a validated chain (leaf first). Injected, so tests and the CLI
+// decide where answers come from (OCSP/CRL over HTTP, a cache, nothing).
+struct RevocationAnswer {
+  std::string state = "unknown";  // "good", "revoked", "unknown"
+  std::string detail;
+  bool unreachable = false;       // unknown because no server could be reached
+};
+class RevocationSource {
+ public:
+  virtual ~RevocationSource() = default;
+  virtual RevocationAnswer Check(const std::vector<pki::Certificate>& chain) = 0;
+};
+
 struct SignRequest {
   bool opaque = false;            // application/pkcs7-mime signed-data instead of multipart/signed
   // Unset: matched to the key (SHA-384 for P-384, SHA-512 for P-521, else SHA-256), since
@@ -78,6 +91,13 @@ class SecureMimeContext final {
   // The cipher for these recipients when none is forced.
   cms::ContentCipher ChooseCipher(const EncryptRequest& request) const;
 
+  // Checks signers' chains for revocation; `hard_fail`: an unknown answer is a failure.
+  // Without a source, signatures say "not-checked".
+  void SetRevocation(std::shared_ptr<RevocationSource> source, bool hard_fail) {
+    revocation_ = std::move(source);
+    revocation_hard_fail_ = hard_fail;
+  }
+
   const pki::TrustStore& trust() const { return trust_; }
   const policy::AlgorithmPolicy& policy() const { return policy_; }
   std::time_t Now() const;
@@ -95,6 +115,8 @@ class SecureMimeContext final {
   pki::TrustStore trust_;
   policy::AlgorithmPolicy policy_;
   std::optional<std::time_t> at_;
+  std::shared_ptr<RevocationSource> revocation_;
+  bool revocation_hard_fail_ = false;
 };
 
 }  // namespace sealpost::smime

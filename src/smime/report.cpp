@@ -5,8 +5,10 @@
 namespace sealpost::smime {
 
 bool SignatureVerdict::FullyGood() const {
+  // Soft-fail (the default): "unknown" keeps the status, and the verdict says so.
+  bool revocation_ok = revocation != "revoked" && !(revocation_hard_fail && revocation == "unknown");
   return status == cms::SignatureStatus::kValid && trusted && email_matches_from && covers_whole_message &&
-         revocation != "revoked";
+         revocation_ok;
 }
 
 const LayerVerdict* Report::Encryption() const {
@@ -32,6 +34,19 @@ int ExitCodeFor(const Report& report, bool require_signature) {
   }
   if (require_signature && !report.is_signed) bad = true;
   if (malformed) return 3;
+  // Hard-fail with no responder reachable: the answer needs a server we could not reach.
+  bool only_unreachable = false;
+  for (const auto& sig : report.signatures) {
+    if (sig.revocation_hard_fail && sig.revocation == "unknown" && sig.revocation_unreachable) only_unreachable = true;
+  }
+  if (only_unreachable) {
+    bool other_problem = false;
+    for (const auto& sig : report.signatures) {
+      other_problem |= !(sig.status == cms::SignatureStatus::kValid && sig.trusted && sig.email_matches_from &&
+                         sig.covers_whole_message);
+    }
+    if (!other_problem) return 4;
+  }
   return bad ? 1 : 0;
 }
 

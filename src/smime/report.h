@@ -23,6 +23,9 @@ struct SignatureVerdict {
   bool trusted = false;
   std::vector<std::string> chain_problems;
   std::string revocation = "not-checked";   // good | revoked | unknown | not-checked
+  std::string revocation_detail;
+  bool revocation_unreachable = false;      // unknown because no responder answered
+  bool revocation_hard_fail = false;        // policy: unknown is a failure
   bool email_matches_from = false;
   bool covers_whole_message = false;
   bool weak = false;

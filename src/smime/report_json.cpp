@@ -48,6 +48,7 @@ std::string ReportToJson(const Report& report, const JsonOptions& options) {
       s["signer_fingerprint"] = sig.signer->Sha256Fingerprint();
     }
     if (!sig.detail.empty()) s["detail"] = sig.detail;
+    if (!sig.revocation_detail.empty()) s["revocation_detail"] = sig.revocation_detail;
     out["signatures"].push_back(s);
   }
   out["from"] = report.from.empty() ? json(nullptr) : json(report.from);

@@ -346,6 +346,18 @@ void MessageWalker::AddSignatures(const cms::SignedDataResult& result, size_t la
       pki::ChainResult chain = trust_.Validate(*s.certificate, result.certificates, at_, pki::CertUse::kSigning, min_bits);
       v.trusted = chain.trusted;
       v.chain_problems = chain.problems;
+      // Revocation is asked only of a trusted path: an untrusted one fails anyway.
+      if (revocation_ && chain.trusted && chain.chain.size() >= 2) {
+        RevocationAnswer answer = revocation_->Check(chain.chain);
+        v.revocation = answer.state;
+        v.revocation_detail = answer.detail;
+        v.revocation_unreachable = answer.unreachable;
+        v.revocation_hard_fail = revocation_hard_fail_;
+        if (answer.state == "revoked") {
+          v.trusted = false;
+          v.chain_problems.push_back("revoked");
+        }
+      }
     } else {
       v.chain_problems.push_back("no-certificate");
     }

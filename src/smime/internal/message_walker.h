@@ -18,6 +18,7 @@
 #include "mime/entity.h"
 #include "pki/trust_store.h"
 #include "policy/algorithm_policy.h"
+#include "smime/context.h"
 #include "smime/report.h"
 
 namespace sealpost::smime::internal {
@@ -30,6 +31,11 @@ class MessageWalker final {
   MessageWalker(KeyLoader load_keys, const pki::TrustStore& trust, const policy::AlgorithmPolicy& policy,
                 std::time_t at)
       : load_keys_(std::move(load_keys)), trust_(trust), policy_(policy), at_(at) {}
+
+  void SetRevocation(RevocationSource* source, bool hard_fail) {
+    revocation_ = source;
+    revocation_hard_fail_ = hard_fail;
+  }
 
   // Examines `message`; with `detached_content`, `message` is a bare detached signature.
   Result<Report> Walk(std::string_view message, std::optional<std::string_view> detached_content);
@@ -61,6 +67,8 @@ class MessageWalker final {
   const policy::AlgorithmPolicy& policy_;
   std::time_t at_;
 
+  RevocationSource* revocation_ = nullptr;
+  bool revocation_hard_fail_ = false;
   Report report_;
   std::vector<std::string> from_addresses_;  // addr-specs of the root From field(s)
   std::deque<std::string> buffers_;          // owns decoded/decrypted bytes walked into
