@@ -32,7 +32,9 @@ test-asan: deps
 	@cd $(ASAN_DIR) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  ctest --output-on-failure -j $(JOBS)
 
+# The long sweeps: everything in CI, plus 1,000 kill points against the vault (CI samples 30).
 check-long: test test-asan
+	@cd $(BUILD_DIR) && SEALPOST_VAULT_KILLS=1000 ctest --output-on-failure -R vault_kill_safety
 
 clean:
 	rm -rf $(BUILD_DIR) $(ASAN_DIR)
