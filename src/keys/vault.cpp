@@ -11,17 +11,17 @@
 #include <utility>
 
 #include "keys/internal/crypto.h"
-#include "keys/internal/sqlite_handles.h"
-#include "keys/internal/statement.h"
-#include "keys/internal/transaction.h"
+#include "sqlite/sqlite_handles.h"
+#include "sqlite/statement.h"
+#include "sqlite/transaction.h"
 #include "keys/internal/vault_file.h"
 #include "keys/internal/vault_schema.h"
 
 namespace sealpost::keys {
 namespace {
 
-using internal::DbPtr;
-using internal::Statement;
+using sqlite::DbPtr;
+using sqlite::Statement;
 
 constexpr int kBusyTimeoutMs = 5000;
 constexpr std::size_t kMaxKindSize = 64;
@@ -127,7 +127,7 @@ Result<DbPtr> OpenConnection(const std::string& file, const std::string& name) {
   // No SQLITE_OPEN_CREATE: a missing file is an error here, never a fresh database.
   int rc = sqlite3_open_v2(file.c_str(), &raw, SQLITE_OPEN_READWRITE, nullptr);
   DbPtr db(raw);
-  if (rc != SQLITE_OK) return internal::SqliteError(db.get(), rc, name, "opening");
+  if (rc != SQLITE_OK) return sqlite::SqliteError(db.get(), rc, name, "opening");
   sqlite3_extended_result_codes(db.get(), 1);
   sqlite3_busy_timeout(db.get(), kBusyTimeoutMs);
   // The file may be hostile: no triggers, views or schema-defined functions run, and SQL
@@ -143,7 +143,7 @@ Result<DbPtr> OpenConnection(const std::string& file, const std::string& name) {
 // be ours. synchronous=FULL: a committed key survives power loss, not only a crash.
 // secure_delete: removed items and replaced key wrappings are zeroed, not left in free pages.
 Status ConfigureConnection(sqlite3* db, const std::string& name) {
-  return internal::Exec(db, "PRAGMA synchronous=FULL; PRAGMA secure_delete=ON;", name, "configuring");
+  return sqlite::Exec(db, "PRAGMA synchronous=FULL; PRAGMA secure_delete=ON;", name, "configuring");
 }
 
 Result<std::int64_t> ReadPragma(sqlite3* db, const char* sql, const std::string& name) {
@@ -206,11 +206,11 @@ Result<StoredKey> ReadStoredKey(sqlite3* db, const std::string& path) {
 
 Status WriteNewVault(sqlite3* db, const std::string& name, const KdfParams& params, const WrappedKey& wrapped) {
   RETURN_IF_ERROR(ConfigureConnection(db, name));
-  ASSIGN_OR_RETURN(internal::Transaction txn, internal::Transaction::Begin(db, name));
-  RETURN_IF_ERROR(internal::Exec(db, internal::kCreateSchemaSql, name, "creating"));
+  ASSIGN_OR_RETURN(sqlite::Transaction txn, sqlite::Transaction::Begin(db, name));
+  RETURN_IF_ERROR(sqlite::Exec(db, internal::kCreateSchemaSql, name, "creating"));
   std::string header = "PRAGMA application_id=" + std::to_string(internal::kApplicationId) +
                        "; PRAGMA user_version=" + std::to_string(internal::kSchemaVersion) + ";";
-  RETURN_IF_ERROR(internal::Exec(db, header.c_str(), name, "creating"));
+  RETURN_IF_ERROR(sqlite::Exec(db, header.c_str(), name, "creating"));
   ASSIGN_OR_RETURN(Statement insert,
                    Statement::Prepare(db,
                                       "INSERT INTO vault_key (id, kdf, kdf_n, kdf_r, kdf_p, salt, nonce, wrapped_key) "
@@ -268,7 +268,7 @@ Result<Vault> Vault::Create(const std::string& path, const SecretBytes& passphra
     RETURN_IF_ERROR(WriteNewVault(db.get(), path, params, wrapped));
     // The last connection closing checkpoints the WAL into the file and removes it.
     int rc = sqlite3_close(db.get());
-    if (rc != SQLITE_OK) return internal::SqliteError(db.get(), rc, path, "closing");
+    if (rc != SQLITE_OK) return sqlite::SqliteError(db.get(), rc, path, "closing");
     (void)db.release();
   }
   RETURN_IF_ERROR(internal::SyncFile(temp));
@@ -408,7 +408,7 @@ Status Vault::ChangePassphrase(const SecretBytes& new_passphrase, KdfParams para
   // scrypt runs before the write lock is taken, so other processes are not held up by it.
   ASSIGN_OR_RETURN(WrappedKey wrapped, WrapDataKey(data_key_, new_passphrase, params));
   {
-    ASSIGN_OR_RETURN(internal::Transaction txn, internal::Transaction::Begin(db_.get(), path_));
+    ASSIGN_OR_RETURN(sqlite::Transaction txn, sqlite::Transaction::Begin(db_.get(), path_));
     ASSIGN_OR_RETURN(Statement update, Statement::Prepare(db_.get(),
                                                           "UPDATE vault_key SET kdf = 'scrypt', kdf_n = ?1, "
                                                           "kdf_r = ?2, kdf_p = ?3, salt = ?4, nonce = ?5, "

@@ -8,7 +8,7 @@
 
 #include "core/result.h"
 
-namespace sealpost::keys::internal {
+namespace sealpost::sqlite {
 
 // IMMEDIATE takes the write lock up front, so a concurrent writer waits on busy_timeout
 // instead of failing half-way with SQLITE_BUSY on lock upgrade. Move-only.
@@ -32,4 +32,4 @@ class Transaction final {
 // Runs `sql` (one or more statements without results).
 Status Exec(sqlite3* db, const char* sql, const std::string& path, const char* what);
 
-}  // namespace sealpost::keys::internal
+}  // namespace sealpost::sqlite

@@ -10,7 +10,7 @@
 
 #include "core/error.h"
 
-namespace sealpost::keys::internal {
+namespace sealpost::sqlite {
 
 struct SqliteCloser {
   // sqlite3_close_v2 defers the close if a statement is still alive instead of failing.
@@ -23,9 +23,9 @@ struct StmtFinalizer {
 using DbPtr = std::unique_ptr<sqlite3, SqliteCloser>;
 using StmtPtr = std::unique_ptr<sqlite3_stmt, StmtFinalizer>;
 
-// An Error for result code `rc` on the vault at `path` while doing `what` ("reading",
+// An Error for result code `rc` on the database at `path` while doing `what` ("reading",
 // "writing"). Corruption is kMalformed, locks and disk trouble are kIo, the rest kInternal.
 // SQLite's own message goes into detail(); it never carries bound values.
 Error SqliteError(sqlite3* db, int rc, const std::string& path, std::string_view what);
 
-}  // namespace sealpost::keys::internal
+}  // namespace sealpost::sqlite

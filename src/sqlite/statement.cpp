@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 // Prepared statements with type-checked column reads.
-#include "keys/internal/statement.h"
+#include "sqlite/statement.h"
 
 #include <climits>
 
-namespace sealpost::keys::internal {
+namespace sealpost::sqlite {
 
 Result<Statement> Statement::Prepare(sqlite3* db, std::string_view sql, const std::string& path) {
   sqlite3_stmt* raw = nullptr;
@@ -75,4 +75,4 @@ std::optional<std::int64_t> Statement::Int(int column) const {
   return sqlite3_column_int64(stmt_.get(), column);
 }
 
-}  // namespace sealpost::keys::internal
+}  // namespace sealpost::sqlite

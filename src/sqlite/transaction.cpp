@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 // Write transactions that leave the old state or the new one, never a mix.
-#include "keys/internal/transaction.h"
+#include "sqlite/transaction.h"
 
-#include "keys/internal/sqlite_handles.h"
+#include "sqlite/sqlite_handles.h"
 
-namespace sealpost::keys::internal {
+namespace sealpost::sqlite {
 
 Status Exec(sqlite3* db, const char* sql, const std::string& path, const char* what) {
   int rc = sqlite3_exec(db, sql, nullptr, nullptr, nullptr);
@@ -31,4 +31,4 @@ Transaction::~Transaction() {
   if (db_ && !sqlite3_get_autocommit(db_)) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
 }
 
-}  // namespace sealpost::keys::internal
+}  // namespace sealpost::sqlite

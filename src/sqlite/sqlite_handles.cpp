@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // Mapping SQLite result codes onto Sealpost's coarse error domains.
-#include "keys/internal/sqlite_handles.h"
+#include "sqlite/sqlite_handles.h"
 
-namespace sealpost::keys::internal {
+namespace sealpost::sqlite {
 
 Error SqliteError(sqlite3* db, int rc, const std::string& path, std::string_view what) {
   std::string detail = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
@@ -28,4 +28,4 @@ Error SqliteError(sqlite3* db, int rc, const std::string& path, std::string_view
   }
 }
 
-}  // namespace sealpost::keys::internal
+}  // namespace sealpost::sqlite

@@ -10,9 +10,9 @@
 #include <string_view>
 
 #include "core/result.h"
-#include "keys/internal/sqlite_handles.h"
+#include "sqlite/sqlite_handles.h"
 
-namespace sealpost::keys::internal {
+namespace sealpost::sqlite {
 
 // Binds copy their argument (SQLITE_TRANSIENT), so callers may pass temporaries. Only
 // ciphertext and public metadata are ever bound: plaintext secrets never reach SQLite.
@@ -45,4 +45,4 @@ class Statement final {
   std::string path_;
 };
 
-}  // namespace sealpost::keys::internal
+}  // namespace sealpost::sqlite
