@@ -1,0 +1,101 @@
+// SPDX-License-Identifier: Apache-2.0
+// Strict parsing of userCertificate and userSMIMECertificate values (catalogue L14, L15).
+#include "directory/internal/ldap_certificate_values.h"
+
+#include <gtest/gtest.h>
+#include <openssl/evp.h>
+#include <openssl/pkcs7.h>
+#include <openssl/x509.h>
+
+#include "ossl/handles.h"
+
+namespace sealpost::directory::internal {
+namespace {
+
+using Pkcs7Ptr = ossl::Handle<PKCS7, PKCS7_free>;
+
+// A throwaway self-signed P-256 certificate; its content does not matter here.
+ossl::X509Ptr MakeCertificate(const char* common_name) {
+  ossl::EvpPkeyPtr key(EVP_EC_gen("P-256"));
+  ossl::X509Ptr cert(X509_new());
+  X509_set_version(cert.get(), 2);
+  ASN1_INTEGER_set(X509_get_serialNumber(cert.get()), 1);
+  X509_gmtime_adj(X509_getm_notBefore(cert.get()), 0);
+  X509_gmtime_adj(X509_getm_notAfter(cert.get()), 3600);
+  X509_NAME* name = X509_get_subject_name(cert.get());
+  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char*>(common_name), -1, -1, 0);
+  X509_set_issuer_name(cert.get(), name);
+  X509_set_pubkey(cert.get(), key.get());
+  X509_sign(cert.get(), key.get(), EVP_sha256());
+  return cert;
+}
+
+std::string Der(X509* cert) {
+  unsigned char* out = nullptr;
+  int len = i2d_X509(cert, &out);
+  std::string der(reinterpret_cast<char*>(out), static_cast<std::size_t>(len));
+  OPENSSL_free(out);
+  return der;
+}
+
+// A certs-only SignedData, as `openssl crl2pkcs7 -nocrl` writes it.
+std::string CertsOnly(std::initializer_list<X509*> certs) {
+  Pkcs7Ptr p7(PKCS7_new());
+  PKCS7_set_type(p7.get(), NID_pkcs7_signed);
+  PKCS7_content_new(p7.get(), NID_pkcs7_data);
+  for (X509* cert : certs) PKCS7_add_certificate(p7.get(), cert);
+  unsigned char* out = nullptr;
+  int len = i2d_PKCS7(p7.get(), &out);
+  std::string der(reinterpret_cast<char*>(out), static_cast<std::size_t>(len));
+  OPENSSL_free(out);
+  return der;
+}
+
+TEST(LdapCertificateValuesTest, DerCertificateParses) {
+  auto x509 = MakeCertificate("Bob");
+  auto cert = ParseCertificateValue(Der(x509.get()));
+  ASSERT_TRUE(cert.has_value()) << cert.error().message();
+  EXPECT_EQ(cert->CommonName(), "Bob");
+}
+
+TEST(LdapCertificateValuesTest, TrailingBytesAreMalformed) {
+  auto x509 = MakeCertificate("Bob");
+  auto cert = ParseCertificateValue(Der(x509.get()) + "x");
+  ASSERT_FALSE(cert.has_value());
+  EXPECT_EQ(cert.error().code(), ErrorCode::kMalformed);
+}
+
+TEST(LdapCertificateValuesTest, GarbageTruncationAndPemAreMalformed) {
+  auto x509 = MakeCertificate("Bob");
+  std::string der = Der(x509.get());
+  for (const std::string& value : {std::string(), std::string("garbage"), der.substr(0, der.size() / 2),
+                                   std::string("-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n")}) {
+    auto cert = ParseCertificateValue(value);
+    ASSERT_FALSE(cert.has_value());
+    EXPECT_EQ(cert.error().code(), ErrorCode::kMalformed);
+  }
+}
+
+TEST(LdapCertificateValuesTest, CertsOnlyBundleYieldsEveryCertificateInOrder) {
+  auto first = MakeCertificate("Bob");
+  auto second = MakeCertificate("Issuing CA");
+  auto certs = ParseSmimeBundle(CertsOnly({first.get(), second.get()}));
+  ASSERT_TRUE(certs.has_value()) << certs.error().message();
+  ASSERT_EQ(certs->size(), 2u);
+  EXPECT_EQ((*certs)[0].CommonName(), "Bob");
+  EXPECT_EQ((*certs)[1].CommonName(), "Issuing CA");
+}
+
+TEST(LdapCertificateValuesTest, BundleProblemsAreMalformed) {
+  auto x509 = MakeCertificate("Bob");
+  const std::string bundle = CertsOnly({x509.get()});
+  for (const std::string& value :
+       {std::string("garbage"), bundle.substr(0, bundle.size() - 3), bundle + "x", CertsOnly({}), Der(x509.get())}) {
+    auto certs = ParseSmimeBundle(value);
+    ASSERT_FALSE(certs.has_value());
+    EXPECT_EQ(certs.error().code(), ErrorCode::kMalformed);
+  }
+}
+
+}  // namespace
+}  // namespace sealpost::directory::internal
