@@ -8,6 +8,7 @@ packages=(
   libgtest-dev googletest libbenchmark-dev libtoml11-dev
   python3 python3-jsonschema
   gpgsm gnupg libnss3-tools
+  libldap-dev slapd ldap-utils
 )
 
 missing=()

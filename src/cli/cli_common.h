@@ -39,6 +39,10 @@ struct Options {
   bool opaque = false, pss = false, oaep = false, allow_legacy = false;
   bool do_sign = false, do_encrypt = false;
   std::vector<std::string> recipient_certs;
+  // lookup
+  std::vector<std::string> addresses;
+  bool refresh = false;
+  std::string secret_name;
 };
 
 // Maps an engine error to the CLI contract's exit code.

@@ -65,16 +65,18 @@ Result<std::string> StoreIdentity(const Options& o, const pki::Certificate& cert
     return Error(ErrorCode::kInvalidArgument, "the certificate's key usage does not allow " + std::string(profile::RoleName(role)));
   ASSIGN_OR_RETURN(profile::Profile p, OpenProfile(o));
   ASSIGN_OR_RETURN(keys::Vault vault, OpenOrCreateVault(o, p));
-  ASSIGN_OR_RETURN(profile::StoredIdentity stored, p.AddIdentity(vault, cert, key, role, source, chain));
+  // A certificate that is not valid now is kept but not put to use (settings set refuses it too).
+  const bool valid_now = cert.ValidAt(std::time(nullptr));
+  ASSIGN_OR_RETURN(profile::StoredIdentity stored, p.AddIdentity(vault, cert, key, role, source, chain, valid_now));
   std::string what = role == profile::Role::kSigning      ? "signing"
                      : role == profile::Role::kEncryption ? "encryption"
                                                           : "signing and encryption";
   std::string out = "Imported " + what + " certificate for " + MainEmail(cert) + ", valid until " +
-                    pki::FormatRfc3339(cert.NotAfter()).substr(0, 10) + "; " + what + " turned on (id " +
+                    pki::FormatRfc3339(cert.NotAfter()).substr(0, 10) + "; " +
+                    (valid_now ? what + " turned on" : "NOT turned on: the certificate is not valid now") + " (id " +
                     stored.id.substr(0, 16) + ")";
   if (std::string t = cert.TemplateName(); !t.empty()) out += "\n  certificate template: " + t;
-  if (!cert.ValidAt(std::time(nullptr))) out += "\n  warning: this certificate is not valid now";
-  else if (DaysLeft(cert) < 30) out += "\n  warning: this certificate expires in " + std::to_string(DaysLeft(cert)) + " days";
+  if (valid_now && DaysLeft(cert) < 30) out += "\n  warning: this certificate expires in " + std::to_string(DaysLeft(cert)) + " days";
   return out + "\n";
 }
 

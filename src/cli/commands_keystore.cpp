@@ -44,7 +44,7 @@ int RunCertRequest(const Options& o) {
     ASSIGN_OR_RETURN(SecretBytes pem, key.ExportPkcs8Pem(pki::KeyExportToken()));
     ASSIGN_OR_RETURN(std::string id, vault.Put(kPendingKind, o.email, pem, "{\"purpose\":\"" + o.purpose + "\"}"));
     RETURN_IF_ERROR(WriteFileAtomically(o.out, csr, 0644));
-    return "Made a " + o.purpose + " key for " + o.email + " in the vault and wrote the request to " + o.out +
+    return "Made " + std::string(o.purpose == "encryption" ? "an " : "a ") + o.purpose + " key for " + o.email + " in the vault and wrote the request to " + o.out +
            "; send it to your CA, then run 'sealpost cert import-issued CERT.pem'\n";
   };
   auto r = run();

@@ -5,6 +5,7 @@
 
 #include <iostream>
 
+#include "cli/recipients.h"
 #include "cli/render.h"
 #include "core/file_io.h"
 #include "smime/report_json.h"
@@ -39,6 +40,19 @@ Result<smime::SignRequest> MakeSignRequest(const Options& o) {
   return request;
 }
 
+// NSS 3.87 (Thunderbird in Debian 12) cannot parse a message that has any ECDH recipient
+// (measured by tests/interop): say so when RSA and EC recipients are mixed.
+void WarnAboutMixedKeys(const smime::EncryptRequest& request) {
+  bool rsa = false, ec = false;
+  for (const auto& c : request.recipients) {
+    rsa |= c.KeyAlgorithm() == "rsa";
+    ec |= c.KeyAlgorithm() == "ec";
+  }
+  if (rsa && ec)
+    std::cerr << "sealpost: warning: recipients mix RSA and EC keys; readers on NSS 3.87 (Thunderbird in Debian 12) "
+                 "will not be able to open this message\n";
+}
+
 }  // namespace
 
 int RunTransform(const Options& o, const std::string& command) {
@@ -52,6 +66,14 @@ int RunTransform(const Options& o, const std::string& command) {
     if (message.find_first_not_of(" \t\r\n") == std::string::npos)
       return Error(ErrorCode::kMalformed, "the input message is empty");
     ASSIGN_OR_RETURN(smime::SecureMimeContext ctx, MakeContext(o));
+    bool encrypting = command == "encrypt" || (command == "protect" && o.do_encrypt);
+    if (encrypting && o.recipient_certs.empty()) {
+      ASSIGN_OR_RETURN(std::vector<std::string> addresses, RecipientAddresses(message));
+      if (addresses.empty())
+        return Error(ErrorCode::kInvalidArgument, "the message has no To, Cc or Bcc address; name recipients or give --recipient-cert");
+      RETURN_IF_ERROR(ResolveForEncryption(o, addresses, encrypt_request));
+    }
+    if (encrypting) WarnAboutMixedKeys(encrypt_request);
     if (command == "sign" || (command == "protect" && !o.do_encrypt)) return ctx.Sign(message, sign_request);
     if (command == "encrypt" || (command == "protect" && !o.do_sign)) return ctx.Encrypt(message, encrypt_request);
     if (command == "protect") return ctx.SignAndEncrypt(message, sign_request, encrypt_request);
@@ -82,6 +104,7 @@ int RunExamine(const Options& o, bool is_read) {
   auto report = ctx->Read(*message, read_options);
   if (!report) return Fail(std::move(report).error().WithContext("cannot examine " + o.in), o.verbose);
   int code = smime::ExitCodeFor(*report, !is_read);
+  Harvest(o, *report);
   if (o.json) {
     smime::JsonOptions jo;
     jo.include_content = is_read;

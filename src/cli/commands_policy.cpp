@@ -25,7 +25,8 @@ std::string OnOffToBool(const std::string& value) {
 }
 
 // Setting a certificate that is expired, revoked or of the wrong purpose is refused.
-Status SetCertificate(const Options& o, profile::Profile& p, profile::Role role, const std::string& id) {
+// Returns the full id of the identity to activate.
+Result<std::string> CheckCertificateChoice(const profile::Profile& p, profile::Role role, const std::string& id) {
   ASSIGN_OR_RETURN(profile::StoredIdentity s, p.FindIdentity(id));
   const pki::Certificate& c = s.certificate;
   if (!c.ValidAt(std::time(nullptr)))
@@ -34,11 +35,10 @@ Status SetCertificate(const Options& o, profile::Profile& p, profile::Role role,
                                          pki::FormatRfc3339(c.NotAfter()).substr(0, 10) + ")");
   bool fits = role == profile::Role::kSigning ? c.AllowsSigning() : c.AllowsEncryption();
   if (!fits || !c.EkuAllowsEmail())
-    return Error(ErrorCode::kPolicy, "certificate " + id + " is a " + std::string(pki::KeyPurposeName(c.Purpose())) +
-                                         " certificate and cannot be used for " +
+    return Error(ErrorCode::kPolicy, "certificate " + id + " is for " + std::string(pki::KeyPurposeName(c.Purpose())) +
+                                         " only and cannot be used for " +
                                          (role == profile::Role::kSigning ? "signing" : "encryption"));
-  (void)o;
-  return p.SetActive(role, s.id);
+  return s.id;
 }
 
 }  // namespace
@@ -66,6 +66,7 @@ int RunPolicyShow(const Options& o) {
 }
 
 int RunPolicySet(const Options& o) {
+  if (auto p = OpenProfile(o); !p) return Fail(p.error(), o.verbose);  // creates a new profile's folder
   auto loaded = LoadEffectivePolicy(o);
   if (!loaded) return Fail(loaded.error(), o.verbose);
   if (auto st = policy::SetProfilePolicy(o.assignments, *loaded); !st) return Fail(st.error(), o.verbose);
@@ -113,12 +114,19 @@ int RunSettingsSet(const Options& o) {
   auto p = OpenProfile(o);
   if (!p) return Fail(p.error(), o.verbose);
   std::vector<std::string> policy_assignments;
+  std::vector<std::pair<profile::Role, std::string>> activations;
   // Check everything before changing anything.
   for (const auto& a : o.assignments) {
     size_t eq = a.find('=');
     if (eq == std::string::npos) return Fail(Error(ErrorCode::kInvalidArgument, "expected KEY=VALUE, got '" + a + "'"), o.verbose);
     std::string key = a.substr(0, eq), value = a.substr(eq + 1);
-    if (key == "signing_cert" || key == "encryption_cert") continue;
+    if (key == "signing_cert" || key == "encryption_cert") {
+      auto role = key == "signing_cert" ? profile::Role::kSigning : profile::Role::kEncryption;
+      auto id = CheckCertificateChoice(*p, role, value);
+      if (!id) return Fail(id.error(), o.verbose);
+      activations.emplace_back(role, *id);
+      continue;
+    }
     if (key != "smime" && key != "encrypt_by_default" && key != "sign_by_default")
       return Fail(Error(ErrorCode::kInvalidArgument, "unknown setting '" + key +
                                                         "' (smime, signing_cert, encryption_cert, encrypt_by_default, sign_by_default)"),
@@ -128,12 +136,8 @@ int RunSettingsSet(const Options& o) {
     if (auto st = loaded->CheckUserMayChange(SettingToPolicyKey(key)); !st) return Fail(st.error(), o.verbose);
     policy_assignments.push_back(SettingToPolicyKey(key) + "=" + OnOffToBool(value));
   }
-  for (const auto& a : o.assignments) {
-    std::string key = a.substr(0, a.find('=')), value = a.substr(a.find('=') + 1);
-    if (key == "signing_cert" || key == "encryption_cert") {
-      auto role = key == "signing_cert" ? profile::Role::kSigning : profile::Role::kEncryption;
-      if (auto st = SetCertificate(o, *p, role, value); !st) return Fail(st.error(), o.verbose);
-    }
+  for (const auto& [role, id] : activations) {
+    if (auto st = p->SetActive(role, id); !st) return Fail(st.error(), o.verbose);
   }
   if (!policy_assignments.empty()) {
     if (auto st = policy::SetProfilePolicy(policy_assignments, *loaded); !st) return Fail(st.error(), o.verbose);

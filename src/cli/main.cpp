@@ -2,6 +2,7 @@
 // sealpost: the command-line client. Parses arguments and dispatches; no crypto here.
 #include <CLI/CLI.hpp>
 
+#include <csignal>
 #include <iostream>
 
 #include "cli/commands.h"
@@ -74,6 +75,26 @@ int Main(int argc, char** argv) {
   auto* change_passphrase = keystore->add_subcommand("change-passphrase", "Re-wrap the vault under a new passphrase");
   change_passphrase->add_option("--new-passphrase-file", o.new_passphrase_file, "Read the new passphrase from this file");
 
+  auto* contacts = app.add_subcommand("contacts", "Other people's certificates (the local directory)");
+  contacts->require_subcommand(1);
+  auto* contacts_add = contacts->add_subcommand("add", "Add a certificate (PEM/DER) or a .p7b bundle");
+  contacts_add->add_option("cert", o.cert_path, "Certificate or PKCS#7 bundle")->required();
+  auto* contacts_list = contacts->add_subcommand("list", "List contacts");
+  contacts_list->add_flag("--json", o.json, "Print JSON");
+  auto* contacts_remove = contacts->add_subcommand("remove", "Remove a contact");
+  contacts_remove->add_option("fingerprint", o.cert_id, "SHA-256 fingerprint prefix (from 'contacts list')")->required();
+
+  auto* lookup = app.add_subcommand("lookup", "Which certificate encryption would use for each address, and why");
+  lookup->add_option("address", o.addresses, "E-mail addresses")->required();
+  lookup->add_flag("--json", o.json, "Print JSON");
+  lookup->add_flag("--refresh", o.refresh, "Bypass the directory cache");
+
+  auto* secret = app.add_subcommand("secret", "Passwords Sealpost needs, kept in the vault");
+  secret->require_subcommand(1);
+  auto* secret_set = secret->add_subcommand("set", "Store a secret (ldap_bind_password)");
+  secret_set->add_option("name", o.secret_name, "ldap_bind_password")->required();
+  secret_set->add_option("--from-file", o.password_file, "Read the value from this file (else a prompt)");
+
   auto* trust = app.add_subcommand("trust", "Manage trust anchors");
   trust->require_subcommand(1);
   auto* trust_add = trust->add_subcommand("add", "Trust a CA certificate (or add an untrusted intermediate)");
@@ -94,7 +115,8 @@ int Main(int argc, char** argv) {
     cmd->add_flag("--pss", o.pss, "RSA-PSS signature (RSA keys)");
   };
   auto add_encrypt_opts = [&](CLI::App* cmd) {
-    cmd->add_option("--recipient-cert", o.recipient_certs, "Recipient certificate (repeatable)");
+    cmd->add_option("--recipient-cert", o.recipient_certs,
+                    "Recipient certificate (repeatable; default: the To/Cc/Bcc addresses, from the directory)");
     cmd->add_option("--cipher", o.cipher, "aes-256-gcm, aes-128-gcm, aes-256-cbc or aes-128-cbc (default: chosen per recipient)");
     cmd->add_flag("--oaep", o.oaep, "RSA-OAEP key transport for RSA recipients");
   };
@@ -138,6 +160,11 @@ int Main(int argc, char** argv) {
   if (cert_request->parsed()) return RunCertRequest(o);
   if (cert_import_issued->parsed()) return RunCertImportIssued(o);
   if (change_passphrase->parsed()) return RunChangePassphrase(o);
+  if (contacts_add->parsed()) return RunContactsAdd(o);
+  if (contacts_list->parsed()) return RunContactsList(o);
+  if (contacts_remove->parsed()) return RunContactsRemove(o);
+  if (lookup->parsed()) return RunLookup(o);
+  if (secret_set->parsed()) return RunSecretSet(o);
   if (identity_add->parsed()) return RunIdentityAdd(o);
   if (cert_import->parsed()) return RunCertImport(o);
   if (cert_list->parsed()) return RunCertList(o);
@@ -159,6 +186,8 @@ int Main(int argc, char** argv) {
 }  // namespace sealpost::cli
 
 int main(int argc, char** argv) {
+  // A peer closing a socket (LDAP, HTTP) must be an error, not the end of the process.
+  std::signal(SIGPIPE, SIG_IGN);
   // The one last-resort catch: nothing below throws by design, but a bug must not crash
   // silently (outputs are written atomically, so nothing is left half-written).
   try {

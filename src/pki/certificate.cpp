@@ -3,6 +3,7 @@
 #include "pki/certificate.h"
 
 #include <openssl/pem.h>
+#include <openssl/pkcs7.h>
 #include <openssl/x509v3.h>
 
 #include <algorithm>
@@ -69,6 +70,20 @@ Result<std::vector<Certificate>> Certificate::ParseAll(std::string_view bytes) {
     if (cert) out.push_back(Certificate(cert));
   }
   if (out.empty()) return ossl::MakeError(ErrorCode::kMalformed, "not a certificate (expected PEM or DER X.509)");
+  return out;
+}
+
+Result<std::vector<Certificate>> Certificate::ParseCertsOnlyBundle(std::string_view bytes) {
+  ossl::BioPtr bio = ossl::MemBio(bytes.data(), bytes.size());
+  PKCS7* p7 = LooksLikePem(bytes) ? PEM_read_bio_PKCS7(bio.get(), nullptr, nullptr, nullptr)
+                                  : d2i_PKCS7_bio(bio.get(), nullptr);
+  std::vector<Certificate> out;
+  if (p7 && PKCS7_type_is_signed(p7) && p7->d.sign && p7->d.sign->cert) {
+    for (int i = 0; i < sk_X509_num(p7->d.sign->cert); ++i) out.push_back(FromNative(sk_X509_value(p7->d.sign->cert, i)));
+  }
+  PKCS7_free(p7);
+  if (out.empty()) return ossl::MakeError(ErrorCode::kMalformed, "not a certificate or a PKCS#7 certificate bundle");
+  ossl::DrainErrors();
   return out;
 }
 

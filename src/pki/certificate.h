@@ -25,6 +25,8 @@ class Certificate final {
   static Result<Certificate> Parse(std::string_view bytes);
   // Parses every certificate in PEM bytes (or the single DER one). Empty → kMalformed.
   static Result<std::vector<Certificate>> ParseAll(std::string_view bytes);
+  // Every certificate of a PKCS#7 certs-only bundle (.p7b/.p7c, DER or PEM).
+  static Result<std::vector<Certificate>> ParseCertsOnlyBundle(std::string_view bytes);
   // Takes a new reference on `cert` (not owned by the caller afterwards).
   static Certificate FromNative(x509_st* cert);
 

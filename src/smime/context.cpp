@@ -2,6 +2,8 @@
 // Sign/encrypt/decrypt orchestration: MIME preparation, CMS, MIME wrapping.
 #include "smime/context.h"
 
+#include <algorithm>
+
 #include "cms/signer.h"
 #include "mime/composer.h"
 #include "mime/entity.h"
@@ -65,7 +67,12 @@ Result<std::string> SecureMimeContext::SignEntity(std::string_view entity, const
   for (size_t i = 1; i < chain.chain.size(); ++i) {
     if (!chain.chain[i].IsSelfSigned()) options.chain.push_back(chain.chain[i]);
   }
-  if (const Identity* enc = EncryptionIdentity()) options.encryption_cert = enc->certificate;
+  if (const Identity* enc = EncryptionIdentity()) {
+    options.encryption_cert = enc->certificate;
+    // Carried in the message too, so recipients can harvest it and encrypt replies to it
+    // (RFC 8551 §2.5.3; Outlook and Thunderbird do the same).
+    if (!(enc->certificate == signer->certificate)) options.chain.push_back(enc->certificate);
+  }
   if (!keys_) return Error(ErrorCode::kNotFound, "no key store to take the signing key from");
   ASSIGN_OR_RETURN(pki::PrivateKey key, keys_->PrivateKeyFor(signer->certificate));
   ASSIGN_OR_RETURN(std::string der, cms::Sign(entity, signer->certificate, key, options));
@@ -81,8 +88,19 @@ Result<std::string> SecureMimeContext::Sign(std::string_view message, const Sign
 
 cms::ContentCipher SecureMimeContext::ChooseCipher(const EncryptRequest& request) const {
   if (request.cipher) return *request.cipher;
-  // RFC 8551 §2.7.1: with unknown recipient capabilities, pick what every client opens.
-  // (Capabilities from the directory refine this once it stores them.)
+  // RFC 8551 §2.7.1: when every recipient's capabilities are known, the first of our
+  // preferences that all of them announce; otherwise what every client opens.
+  bool all_known = !request.recipients.empty() && request.capabilities.size() == request.recipients.size();
+  for (const auto& caps : request.capabilities) all_known &= !caps.empty();
+  if (all_known) {
+    for (cms::ContentCipher c : {cms::ContentCipher::kAes256Gcm, cms::ContentCipher::kAes128Gcm,
+                                 cms::ContentCipher::kAes256Cbc, cms::ContentCipher::kAes128Cbc}) {
+      bool everyone = true;
+      for (const auto& caps : request.capabilities)
+        everyone &= std::find(caps.begin(), caps.end(), std::string(cms::CipherName(c))) != caps.end();
+      if (everyone) return c;
+    }
+  }
   auto parsed = cms::ParseCipher(policy_.unknown_capabilities_cipher);
   return parsed ? *parsed : cms::ContentCipher::kAes256Cbc;
 }

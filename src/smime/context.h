@@ -61,6 +61,8 @@ struct SignRequest {
 
 struct EncryptRequest {
   std::vector<pki::Certificate> recipients;  // the sender's own encryption cert is added
+  // Each recipient's known SMIMECapabilities (same order; empty = unknown).
+  std::vector<std::vector<std::string>> capabilities;
   std::optional<cms::ContentCipher> cipher;  // unset: chosen per RFC 8551 §2.7.1
   bool rsa_oaep = false;
 };

@@ -33,6 +33,7 @@ struct SignatureVerdict {
   std::string signature_algorithm;
   std::optional<std::time_t> signing_time;
   std::vector<std::string> capabilities;
+  std::optional<pki::Certificate> encryption_preference;  // SMIMEEncryptionKeyPreference
   int layer = 0;                            // index into Report::layers
   std::string detail;
 

@@ -329,6 +329,7 @@ void MessageWalker::AddSignatures(const cms::SignedDataResult& result, size_t la
     v.weak = s.weak;
     v.signing_time = s.signing_time;
     v.capabilities = s.capabilities;
+    v.encryption_preference = s.encryption_preference;
     v.layer = static_cast<int>(layer_index);
     v.covers_whole_message = covers_whole;
     v.detail = s.detail;

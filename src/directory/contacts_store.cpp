@@ -1,0 +1,82 @@
+// SPDX-License-Identifier: Apache-2.0
+// Contacts as <fingerprint>.pem + <fingerprint>.json in the profile's contacts folder.
+#include "directory/contacts_store.h"
+
+#include <sys/stat.h>
+
+#include <filesystem>
+
+#include <nlohmann/json.hpp>
+
+#include "core/file_io.h"
+
+namespace sealpost::directory {
+namespace fs = std::filesystem;
+
+Status ContactsStore::Add(const pki::Certificate& cert, const std::string& source,
+                          const std::vector<std::string>& capabilities) {
+  std::error_code ec;
+  fs::create_directories(dir_, ec);
+  if (ec) return Error(ErrorCode::kIo, "cannot create " + dir_ + ": " + ec.message());
+  ::chmod(dir_.c_str(), 0700);
+  std::string fp = cert.Sha256Fingerprint();
+  nlohmann::json meta = {{"source", source}, {"capabilities", capabilities}, {"added", std::time(nullptr)}};
+  // The certificate last, so a reader never finds a certificate without its metadata.
+  RETURN_IF_ERROR(WriteFileAtomically((fs::path(dir_) / (fp + ".json")).string(), meta.dump() + "\n", 0644));
+  return WriteFileAtomically((fs::path(dir_) / (fp + ".pem")).string(), cert.ToPem(), 0644);
+}
+
+Result<std::vector<Contact>> ContactsStore::List() const {
+  std::vector<Contact> out;
+  std::error_code ec;
+  if (!fs::exists(dir_, ec)) return out;
+  for (const auto& entry : fs::directory_iterator(dir_, ec)) {
+    if (entry.path().extension() != ".pem") continue;
+    ASSIGN_OR_RETURN(std::string pem, ReadFile(entry.path().string()));
+    auto cert = pki::Certificate::Parse(pem);
+    if (!cert) continue;  // a damaged file is skipped, not fatal to every lookup
+    Contact c{std::move(cert).value(), "manual", {}, 0};
+    fs::path meta_path = entry.path();
+    meta_path.replace_extension(".json");
+    if (auto meta_text = ReadFile(meta_path.string())) {
+      auto meta = nlohmann::json::parse(*meta_text, nullptr, false);
+      if (meta.is_object()) {
+        c.source = meta.value("source", "manual");
+        c.added = meta.value("added", static_cast<std::time_t>(0));
+        if (meta.contains("capabilities") && meta["capabilities"].is_array())
+          for (const auto& cap : meta["capabilities"])
+            if (cap.is_string()) c.capabilities.push_back(cap.get<std::string>());
+      }
+    }
+    out.push_back(std::move(c));
+  }
+  if (ec) return Error(ErrorCode::kIo, "cannot list " + dir_ + ": " + ec.message());
+  return out;
+}
+
+Result<std::vector<Contact>> ContactsStore::ForAddress(const std::string& address) const {
+  ASSIGN_OR_RETURN(std::vector<Contact> all, List());
+  std::vector<Contact> out;
+  for (auto& c : all) {
+    if (c.certificate.HasEmail(address)) out.push_back(std::move(c));
+  }
+  return out;
+}
+
+Status ContactsStore::Remove(const std::string& fingerprint_prefix) {
+  if (fingerprint_prefix.size() < 8) return Error(ErrorCode::kInvalidArgument, "give at least 8 hex digits of the fingerprint (see 'sealpost contacts list')");
+  ASSIGN_OR_RETURN(std::vector<Contact> all, List());
+  int removed = 0;
+  for (const auto& c : all) {
+    std::string fp = c.certificate.Sha256Fingerprint();
+    if (fp.rfind(fingerprint_prefix, 0) != 0) continue;
+    std::error_code ec;
+    fs::remove(fs::path(dir_) / (fp + ".pem"), ec);
+    fs::remove(fs::path(dir_) / (fp + ".json"), ec);
+    ++removed;
+  }
+  if (removed == 0) return Error(ErrorCode::kNotFound, "no contact certificate with fingerprint " + fingerprint_prefix);
+  return Ok();
+}
+
+}  // namespace sealpost::directory

@@ -1,0 +1,125 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
+"""Recipient certificates from the local directory (the embedded default): contacts,
+lookup with reasons, encryption to the message's addresses that fails closed, and
+harvesting from verified signed mail (capabilities then pick AES-GCM)."""
+import json
+import sys
+import tempfile
+import unittest
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "support"))
+import sealpost_cli  # noqa: E402
+import testpki  # noqa: E402
+
+MESSAGE = "From: {frm}\r\nTo: {to}\r\nSubject: directory test\r\n\r\nhello {to}\r\n"
+
+
+class LocalDirectoryTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.pki = testpki.shared()
+        cls.tmp = Path(tempfile.mkdtemp(prefix="sealpost-recipients-"))
+
+    def profile(self, name, who=None):
+        """A profile trusting the test root; `who` gets separate signing and encryption certs."""
+        directory = Path(tempfile.mkdtemp(dir=self.tmp, prefix=name))
+        identities = []
+        if who:
+            identities = [(self.pki.cert(who, "sign"), self.pki.key(who, "sign"), "signing"),
+                          (self.pki.cert(who, "enc"), self.pki.key(who, "enc"), "encryption")]
+        return sealpost_cli.make_profile(directory, identities, anchors=[self.pki.root],
+                                         intermediates=[self.pki.intermediate])
+
+    def message(self, frm, to):
+        path = Path(tempfile.mkstemp(dir=self.tmp, suffix=".eml")[1])
+        path.write_text(MESSAGE.format(frm=frm, to=to))
+        return path
+
+    def lookup(self, sp, *addresses):
+        result = sp.run("lookup", "--json", *addresses)
+        return result.rc, json.loads(result.stdout)
+
+    def test_encrypt_without_a_certificate_fails_closed_and_writes_nothing(self):
+        alice = self.profile("alice", "alice")
+        out = self.tmp / "never.eml"
+        result = alice.run("encrypt", "--in", self.message("alice@example.org", "bob@example.org"), "--out", out)
+        self.assertEqual(result.rc, 1, result.describe())
+        self.assertIn("bob@example.org", result.stderr.decode())
+        self.assertFalse(out.exists())
+
+    def test_contact_added_by_hand_is_used_and_its_twin_without_it_fails(self):
+        alice = self.profile("alice", "alice")
+        alice.run("contacts", "add", self.pki.cert("bob", "enc"), expect=0)
+        rc, rows = self.lookup(alice, "bob@example.org", "carol@example.org")
+        self.assertEqual(rc, 1)  # carol has nothing
+        self.assertEqual(rows[0]["chosen"]["sha256"][:16], self.fingerprint(self.pki.cert("bob", "enc"))[:16])
+        self.assertIsNone(rows[1]["chosen"])
+        out = self.tmp / "to-bob.eml"
+        alice.run("encrypt", "--in", self.message("alice@example.org", "bob@example.org"), "--out", out, expect=0)
+        bob = self.profile("bob", "bob")
+        _, verdict = bob.read(out, expect=0)
+        self.assertTrue(verdict["encrypted"])
+        self.assertIn("hello bob@example.org", verdict["body"])
+
+    def test_lookup_says_why_each_certificate_was_passed_over(self):
+        alice = self.profile("alice", "alice")
+        alice.run("contacts", "add", self.pki.cert("bob", "sign"), expect=0)     # signing-only
+        alice.run("contacts", "add", self.pki.cert("carol", "expired"), expect=0)
+        alice.run("contacts", "add", self.pki.cert("mallory", "untrusted"), expect=0)
+        reasons = {}
+        for address in ("bob@example.org", "carol@example.org", "mallory@example.org"):
+            rc, rows = self.lookup(alice, address)
+            self.assertEqual(rc, 1)
+            self.assertIsNone(rows[0]["chosen"])
+            reasons[address] = rows[0]["passed_over"][0]["reason"]
+        self.assertEqual(reasons["bob@example.org"], "signing-only")
+        self.assertEqual(reasons["carol@example.org"], "expired")
+        self.assertTrue(reasons["mallory@example.org"].startswith("untrusted"), reasons)
+
+    def test_signed_mail_harvests_the_preferred_encryption_certificate_with_capabilities(self):
+        alice = self.profile("alice", "alice")
+        bob = self.profile("bob", "bob")
+        signed = self.tmp / "alice-signed.eml"
+        alice.sign(self.message("alice@example.org", "bob@example.org"), signed)
+        # Twin: before bob reads alice's mail, a reply to her cannot be encrypted.
+        reply = self.message("bob@example.org", "alice@example.org")
+        bob.run("encrypt", "--in", reply, "--out", self.tmp / "early.eml", expect=1)
+        bob.verify(signed, expect=0)
+        rc, rows = self.lookup(bob, "alice@example.org")
+        self.assertEqual(rc, 0)
+        chosen = rows[0]["chosen"]
+        # The SMIMEEncryptionKeyPreference names alice's encryption certificate, not the signing one.
+        self.assertEqual(chosen["sha256"], self.fingerprint(self.pki.cert("alice", "enc")))
+        self.assertEqual(chosen["source"], "harvested")
+        self.assertEqual(chosen["capabilities"][:2], ["aes-256-gcm", "aes-128-gcm"])
+        encrypted = self.tmp / "reply.eml"
+        bob.run("encrypt", "--in", reply, "--out", encrypted, expect=0)
+        _, verdict = alice.read(encrypted, expect=0)
+        # Every recipient (alice by harvest, bob himself) is known to read AES-256-GCM.
+        self.assertEqual(verdict["encryption"], {"algorithm": "aes-256-gcm", "authenticated": True, "weak": False})
+
+    def test_untrusted_signed_mail_is_not_harvested(self):
+        mallory = sealpost_cli.make_profile(Path(tempfile.mkdtemp(dir=self.tmp)),
+                                            [(self.pki.cert("mallory", "untrusted"), self.pki.key("mallory", "untrusted"), "both")],
+                                            anchors=[self.pki.evil_root])
+        bob = self.profile("bob", "bob")
+        signed = self.tmp / "mallory-signed.eml"
+        mallory.sign(self.message("mallory@example.org", "bob@example.org"), signed)
+        bob.verify(signed, expect=1)
+        rc, rows = self.lookup(bob, "mallory@example.org")
+        self.assertEqual(rc, 1)
+        self.assertIsNone(rows[0]["chosen"])
+        self.assertEqual(rows[0]["passed_over"], [])
+
+    @staticmethod
+    def fingerprint(cert):
+        import subprocess
+        out = subprocess.run(["openssl", "x509", "-in", str(cert), "-noout", "-fingerprint", "-sha256"],
+                             capture_output=True, text=True, check=True).stdout
+        return out.strip().split("=", 1)[1].replace(":", "").lower()
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
