@@ -62,11 +62,12 @@ Result<Profile> Profile::Open(const std::string& dir) {
 std::string Profile::VaultPath() const { return (fs::path(dir_) / "vault.db").string(); }
 
 Result<StoredIdentity> Profile::AddIdentity(keys::Vault& vault, const pki::Certificate& cert, const pki::PrivateKey& key, Role role,
-                                            std::string_view source, const std::vector<pki::Certificate>& chain) {
+                                            std::string_view source, const std::vector<pki::Certificate>& chain,
+                                            bool activate) {
   if (!key.Matches(cert)) return Error(ErrorCode::kInvalidArgument, "the private key does not belong to the certificate");
   StoredIdentity stored{cert.Sha256Fingerprint(), cert, role, std::string(source), chain};
-  stored.active_signing = role != Role::kEncryption;
-  stored.active_encryption = role != Role::kSigning;
+  stored.active_signing = activate && role != Role::kEncryption;
+  stored.active_encryption = activate && role != Role::kSigning;
   fs::path dir = fs::path(dir_) / "identities" / stored.id;
   RETURN_IF_ERROR(EnsureDir(dir));
   // The key goes into the vault first: a crash before the certificate files are written
@@ -80,9 +81,9 @@ Result<StoredIdentity> Profile::AddIdentity(keys::Vault& vault, const pki::Certi
   std::string chain_pem;
   for (const auto& c : chain) chain_pem += c.ToPem();
   RETURN_IF_ERROR(WriteFileAtomically((dir / "chain.pem").string(), chain_pem, 0644));
-  if (role != Role::kEncryption)
+  if (stored.active_signing)
     RETURN_IF_ERROR(WriteFileAtomically((fs::path(dir_) / "active-signing").string(), stored.id + "\n", 0644));
-  if (role != Role::kSigning)
+  if (stored.active_encryption)
     RETURN_IF_ERROR(WriteFileAtomically((fs::path(dir_) / "active-encryption").string(), stored.id + "\n", 0644));
   return stored;
 }

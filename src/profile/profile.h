@@ -49,7 +49,7 @@ class Profile final {
   // Stores the certificate in the profile and the key in `vault` (encrypted at rest).
   Result<StoredIdentity> AddIdentity(keys::Vault& vault, const pki::Certificate& cert, const pki::PrivateKey& key, Role role,
                                      std::string_view source = "pem",
-                                     const std::vector<pki::Certificate>& chain = {});
+                                     const std::vector<pki::Certificate>& chain = {}, bool activate = true);
   // Removes the identity whose id starts with `id_prefix` (unique prefix of 8+ hex digits).
   Status RemoveIdentity(keys::Vault& vault, const std::string& id_prefix);
   // The private key of identity `id` (full id) from `vault`.
