@@ -50,6 +50,10 @@ for user in alice bob; do
   sp cert list
 done
 
+say "alice adds bob's certificate to her contacts (the local directory, the default source)"
+"$SEALPOST_BIN" --profile "$work/alice" contacts add bob-encryption.pem
+"$SEALPOST_BIN" --profile "$work/alice" lookup bob@example.org
+
 say "alice writes to bob, with an attachment"
 cat > message.eml <<MSG
 From: Alice <alice@example.org>
@@ -77,8 +81,8 @@ Q3,1200000
 Q4,1344000
 --mixed-1--
 MSG
-"$SEALPOST_BIN" --profile "$work/alice" --passphrase-file "$work/alice.vaultpass" protect --sign --encrypt --in message.eml --out sent.eml \
-  --recipient-cert bob-encryption.pem   # bob's certificate (the directory will provide it later)
+"$SEALPOST_BIN" --profile "$work/alice" --passphrase-file "$work/alice.vaultpass" protect --sign --encrypt \
+  --in message.eml --out sent.eml   # to every To/Cc address, certificates from the directory
 echo "alice sent $(wc -c < sent.eml) bytes: $(grep -m1 '^Content-Type' sent.eml)"
 
 say "bob reads it"

@@ -43,7 +43,6 @@ Result<policy::LoadedPolicy> LoadEffectivePolicy(const Options& o) {
   return policy::LoadPolicy(dir + "/policy.toml", policy::ResolveAdminPolicyPath(flag));
 }
 
-// Anchors the administrator distributes in trust_anchor_dir ("credentials policy").
 Status AddPolicyAnchors(const std::string& dir, pki::TrustStore& trust) {
   if (dir.empty()) return Ok();
   std::error_code ec;

@@ -57,6 +57,9 @@ Result<policy::LoadedPolicy> LoadEffectivePolicy(const Options& o);
 Result<smime::SecureMimeContext> MakeContext(const Options& o);
 Result<pki::Certificate> LoadCert(const std::string& path);
 
+// Adds the anchors the administrator distributes in trust_anchor_dir ("credentials policy").
+Status AddPolicyAnchors(const std::string& dir, pki::TrustStore& trust);
+
 // The vault's passphrase: --passphrase-file, else $SEALPOST_PASSPHRASE_FILE, else a
 // no-echo prompt (twice for a new one). A world-readable file draws a warning.
 Result<SecretBytes> GetVaultPassphrase(const Options& o, bool is_new);

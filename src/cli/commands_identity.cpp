@@ -208,19 +208,27 @@ int RunTrustList(const Options& o) {
   auto list = p->ListTrust();
   if (!list) return Fail(list.error(), o.verbose);
   nlohmann::json out = nlohmann::json::array();
-  for (const auto& t : *list) {
-    out.push_back({{"sha256", t.certificate.Sha256Fingerprint()},
-                   {"subject", t.certificate.Subject()},
-                   {"kind", t.intermediate ? "intermediate" : "anchor"},
-                   {"source", "profile"},
-                   {"not_after", pki::FormatRfc3339(t.certificate.NotAfter())}});
-  }
+  auto add = [&](const pki::Certificate& c, bool intermediate, const std::string& source) {
+    out.push_back({{"sha256", c.Sha256Fingerprint()},
+                   {"subject", c.Subject()},
+                   {"kind", intermediate ? "intermediate" : "anchor"},
+                   {"source", source},
+                   {"not_after", pki::FormatRfc3339(c.NotAfter())}});
+  };
+  for (const auto& t : *list) add(t.certificate, t.intermediate, "profile");
+  // The administrator's trust_anchor_dir ("credentials policy"), marked as such.
+  auto loaded = LoadEffectivePolicy(o);
+  if (!loaded) return Fail(loaded.error(), o.verbose);
+  pki::TrustStore from_policy;
+  if (auto st = AddPolicyAnchors(loaded->policy().trust_anchor_dir, from_policy); !st) return Fail(st.error(), o.verbose);
+  for (const auto& c : from_policy.anchors()) add(c, false, "policy");
   if (o.json) {
     std::cout << out.dump(2) << "\n";
   } else {
     for (const auto& t : out)
       std::cout << t["sha256"].get<std::string>().substr(0, 16) << "  " << t["kind"].get<std::string>() << "  "
-                << t["subject"].get<std::string>() << "\n";
+                << t["subject"].get<std::string>()
+                << (t["source"] == "policy" ? "  (from the administrator's policy)" : "") << "\n";
   }
   return kExitGood;
 }

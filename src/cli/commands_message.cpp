@@ -3,6 +3,7 @@
 // verify, read (verdict out).
 #include "cli/commands.h"
 
+#include <ctime>
 #include <iostream>
 
 #include "cli/recipients.h"
@@ -51,6 +52,24 @@ void WarnAboutMixedKeys(const smime::EncryptRequest& request) {
   if (rsa && ec)
     std::cerr << "sealpost: warning: recipients mix RSA and EC keys; readers on NSS 3.87 (Thunderbird in Debian 12) "
                  "will not be able to open this message\n";
+}
+
+// `read` reminds the user of their own certificates that expire within 30 days.
+void WarnAboutExpiringIdentities(const Options& o, smime::Report& report) {
+  auto p = OpenProfile(o);
+  if (!p) return;
+  auto ids = p->ListIdentities();
+  if (!ids) return;
+  std::time_t now = std::time(nullptr);
+  for (const auto& s : *ids) {
+    if (!s.active_signing && !s.active_encryption) continue;
+    std::time_t left = s.certificate.NotAfter() - now;
+    if (left >= 0 && left < 30 * 86400) {
+      std::string email = s.certificate.Emails().empty() ? s.certificate.Subject() : s.certificate.Emails().front();
+      report.warnings.push_back("your certificate for " + email + " (" + s.id.substr(0, 16) + ") expires in " +
+                                std::to_string(left / 86400) + " days; renew it");
+    }
+  }
 }
 
 }  // namespace
@@ -105,6 +124,7 @@ int RunExamine(const Options& o, bool is_read) {
   if (!report) return Fail(std::move(report).error().WithContext("cannot examine " + o.in), o.verbose);
   int code = smime::ExitCodeFor(*report, !is_read);
   Harvest(o, *report);
+  if (is_read) WarnAboutExpiringIdentities(o, *report);
   if (o.json) {
     smime::JsonOptions jo;
     jo.include_content = is_read;

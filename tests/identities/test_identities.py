@@ -994,6 +994,34 @@ class CertList(Base):
                                       f"the key is still in the vault\n{r.describe()}")
         self.assertRegex(r.stderr.decode(), r"(?i)(vault|key)", r.describe())
 
+    def test_read_reminds_of_own_certificates_expiring_soon(self):
+        sp = FX.profile("soon-read")
+        sp.cert_import(FX.soon_p12, expect=OK)
+        msg = FX.message_file(FX.scratch("soon-read-msg"), ERIN)
+        r = sp.run("read", "--json", "--in", msg, expect=OK)
+        warnings = json.loads(r.stdout)["warnings"]
+        self.assertTrue(any("expires in" in w and ERIN in w for w in warnings), warnings)
+        # Twin: a long-lived certificate draws no reminder.
+        sp2 = FX.profile("long-read")
+        sp2.cert_import(FX.modern_enc, expect=OK)
+        r = sp2.run("read", "--json", "--in", msg, expect=OK)
+        self.assertFalse(any("expires in" in w for w in json.loads(r.stdout)["warnings"]))
+
+    def test_trust_list_marks_anchors_from_the_policy(self):
+        sp = FX.profile("policy-anchors")
+        anchors = FX.scratch("policy-anchor-dir")
+        shutil.copy(FX.pki.root, anchors / "root.pem")
+        admin = FX.scratch("policy-anchors-admin") / "admin.toml"
+        admin.write_text(Path(os.environ["SEALPOST_POLICY"]).read_text() + f'trust_anchor_dir = "{anchors}"\n')
+        sp.run("trust", "add", FX.pki.intermediate, expect=OK)
+        rows = json.loads(sp.run("trust", "list", "--json", expect=OK, policy=admin).stdout)
+        sources = {r["subject"]: r["source"] for r in rows}
+        self.assertIn("policy", sources.values(), rows)
+        self.assertIn("profile", sources.values(), rows)
+        # Twin: without the administrator's file nothing is marked as coming from policy.
+        rows = json.loads(sp.run("trust", "list", "--json", expect=OK).stdout)
+        self.assertNotIn("policy", {r["source"] for r in rows})
+
     def test_expiring_soon_warning(self):
         sp = FX.profile("soon")
         sp.cert_import(FX.soon_p12, expect=OK)
