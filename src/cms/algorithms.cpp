@@ -5,17 +5,10 @@
 #include <openssl/obj_mac.h>
 #include <openssl/objects.h>
 
-#include <algorithm>
-#include <cctype>
+#include "core/ascii.h"
+
 
 namespace sealpost::cms {
-namespace {
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
-  return out;
-}
-}  // namespace
 
 std::string_view DigestName(Digest d) {
   switch (d) {
@@ -27,7 +20,7 @@ std::string_view DigestName(Digest d) {
 }
 
 std::optional<Digest> ParseDigest(std::string_view name) {
-  std::string n = Lower(name);
+  std::string n = AsciiLower(name);
   if (n == "sha256" || n == "sha-256") return Digest::kSha256;
   if (n == "sha384" || n == "sha-384") return Digest::kSha384;
   if (n == "sha512" || n == "sha-512") return Digest::kSha512;
@@ -54,7 +47,7 @@ std::string_view CipherName(ContentCipher c) {
 }
 
 std::optional<ContentCipher> ParseCipher(std::string_view name) {
-  std::string n = Lower(name);
+  std::string n = AsciiLower(name);
   if (n == "aes-256-gcm") return ContentCipher::kAes256Gcm;
   if (n == "aes-128-gcm") return ContentCipher::kAes128Gcm;
   if (n == "aes-256-cbc") return ContentCipher::kAes256Cbc;
@@ -103,7 +96,7 @@ std::string NidName(int nid) {
     case NID_undef: return "unknown";
     default: {
       const char* sn = OBJ_nid2sn(nid);
-      return sn ? Lower(sn) : "unknown";
+      return sn ? AsciiLower(sn) : "unknown";
     }
   }
 }

@@ -4,13 +4,12 @@
 
 #include <openssl/cms.h>
 #include <openssl/ec.h>
-#include <openssl/provider.h>
 #include <openssl/rsa.h>
 
-#include <mutex>
 
 #include "cms/internal/ber_reader.h"
 #include "ossl/errors.h"
+#include "ossl/providers.h"
 #include "ossl/handles.h"
 
 namespace sealpost::cms {
@@ -49,16 +48,6 @@ Status ConfigureRecipient(CMS_RecipientInfo* ri, const Recipient& r) {
     if (EVP_PKEY_CTX_set_ecdh_kdf_md(pctx, md) <= 0) return ossl::MakeError(ErrorCode::kInternal, "cannot set the ECDH KDF");
   }
   return Ok();
-}
-
-// Loads OpenSSL's legacy provider once (RC2, DES) for reading old mail when allowed.
-void LoadLegacyProvider() {
-  static std::once_flag once;
-  std::call_once(once, [] {
-    OSSL_PROVIDER_load(nullptr, "legacy");
-    OSSL_PROVIDER_load(nullptr, "default");
-    ossl::DrainErrors();
-  });
 }
 
 int OidTlvToNid(const Tlv& oid) {
@@ -186,7 +175,7 @@ Result<std::string> Decrypt(std::string_view der, const std::vector<Identity>& i
     if (!options.allow_legacy)
       return Error(ErrorCode::kPolicy, "insecure-algorithm: the message is encrypted with " + info.algorithm +
                                            ", which is refused; use --allow-legacy to read old mail");
-    LoadLegacyProvider();
+    ossl::EnsureLegacyProvider();
   }
   ossl::BioPtr in = ossl::MemBio(der.data(), der.size());
   ossl::CmsPtr cms(d2i_CMS_bio(in.get(), nullptr));

@@ -5,16 +5,13 @@
 #include <algorithm>
 #include <cctype>
 
+#include "core/ascii.h"
 #include "mime/entity.h"
 #include "mime/internal/gobject_ptr.h"
 
 namespace sealpost::mime {
 namespace {
-std::string Lower(const char* s) {
-  std::string out = s ? s : "";
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
-  return out;
-}
+std::string Lower(const char* s) { return AsciiLower(s ? s : ""); }
 }  // namespace
 
 bool ContentType::Is(std::string_view t, std::string_view s) const {

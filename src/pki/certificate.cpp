@@ -10,17 +10,12 @@
 #include <cctype>
 #include <cstdio>
 
+#include "core/ascii.h"
 #include "ossl/errors.h"
 #include "ossl/handles.h"
 
 namespace sealpost::pki {
 namespace {
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
-  return out;
-}
 
 std::string NameToString(const X509_NAME* name) {
   ossl::BioPtr bio(BIO_new(BIO_s_mem()));
@@ -111,7 +106,7 @@ Certificate::~Certificate() { X509_free(cert_); }
 std::vector<std::string> Certificate::Emails() const {
   std::vector<std::string> out;
   auto add = [&](std::string_view email) {
-    std::string e = Lower(email);
+    std::string e = AsciiLower(email);
     if (!e.empty() && std::find(out.begin(), out.end(), e) == out.end()) out.push_back(e);
   };
   ossl::GeneralNamesPtr names(static_cast<GENERAL_NAMES*>(
@@ -134,7 +129,7 @@ std::vector<std::string> Certificate::Emails() const {
 }
 
 bool Certificate::HasEmail(std::string_view address) const {
-  std::string want = Lower(address);
+  std::string want = AsciiLower(address);
   for (const auto& e : Emails()) {
     if (e == want) return true;
   }
@@ -178,7 +173,7 @@ std::string Certificate::SerialHex() const {
   BIGNUM* bn = ASN1_INTEGER_to_BN(X509_get0_serialNumber(cert_), nullptr);
   if (!bn) return {};
   char* hex = BN_bn2hex(bn);
-  std::string out = hex ? Lower(hex) : "";
+  std::string out = hex ? AsciiLower(hex) : "";
   OPENSSL_free(hex);
   BN_free(bn);
   return out;

@@ -3,29 +3,17 @@
 #include "pki/pkcs12.h"
 
 #include <openssl/pkcs12.h>
-#include <openssl/provider.h>
 
-#include <mutex>
 #include <optional>
 
 #include "ossl/errors.h"
+#include "ossl/providers.h"
 #include "ossl/handles.h"
 
 namespace sealpost::pki {
 namespace {
 
 using Pkcs12Ptr = ossl::Handle<PKCS12, PKCS12_free>;
-
-// Windows and AD CS still export with 3DES and RC2-40; reading them needs OpenSSL's
-// legacy provider (and then the default one explicitly, which stops being implicit).
-void LoadLegacyProvider() {
-  static std::once_flag once;
-  std::call_once(once, [] {
-    OSSL_PROVIDER_load(nullptr, "legacy");
-    OSSL_PROVIDER_load(nullptr, "default");
-    ossl::DrainErrors();
-  });
-}
 
 Result<std::string> Dearmour(std::string_view bytes) {
   size_t begin = bytes.find("-----BEGIN PKCS12-----");
@@ -51,7 +39,8 @@ Result<std::string> Dearmour(std::string_view bytes) {
 }  // namespace
 
 Result<Pkcs12Contents> ParsePkcs12(std::string_view bytes, const SecretBytes& password) {
-  LoadLegacyProvider();
+  // Windows and AD CS still export with 3DES and RC2-40.
+  ossl::EnsureLegacyProvider();
   ASSIGN_OR_RETURN(std::string der, Dearmour(bytes));
   const unsigned char* p = reinterpret_cast<const unsigned char*>(der.data());
   Pkcs12Ptr p12(d2i_PKCS12(nullptr, &p, static_cast<long>(der.size())));

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "cms/internal/ber_reader.h"
+#include "core/ascii.h"
 #include "mime/base64.h"
 #include "mime/content_type.h"
 
@@ -17,11 +18,6 @@ constexpr std::string_view kOidEnvelopedData = "\x06\x09\x2a\x86\x48\x86\xf7\x0d
 constexpr std::string_view kOidData = "\x06\x09\x2a\x86\x48\x86\xf7\x0d\x01\x07\x01";
 constexpr std::string_view kOidAuthEnvelopedData = "\x06\x0b\x2a\x86\x48\x86\xf7\x0d\x01\x09\x10\x01\x17";
 constexpr std::string_view kOidCompressedData = "\x06\x0b\x2a\x86\x48\x86\xf7\x0d\x01\x09\x10\x01\x09";
-
-std::string Lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
-  return s;
-}
 
 bool IsSignedDataCertsOnly(const cms::internal::Tlv& content_wrapper) {
   // SignedData ::= SEQUENCE { version, digestAlgorithms, encapContentInfo, [0] certs, [1] crls, signerInfos }
@@ -76,7 +72,7 @@ std::optional<std::string> DataContent(std::string_view der) {
 
 Result<std::string> DecodeTransferEncoding(const mime::Entity& entity) {
   const mime::HeaderField* cte = entity.Find("Content-Transfer-Encoding");
-  std::string encoding = cte ? Lower(cte->value) : "7bit";
+  std::string encoding = cte ? AsciiLower(cte->value) : "7bit";
   if (encoding == "base64") return mime::Base64Decode(entity.body);
   if (encoding == "7bit" || encoding == "8bit" || encoding == "binary") return std::string(entity.body);
   if (encoding == "quoted-printable") {
