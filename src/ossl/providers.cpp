@@ -9,12 +9,20 @@
 #include "ossl/errors.h"
 
 namespace sealpost::ossl {
+namespace {
+
+// Loaded providers stay for the life of the process; holding them here keeps them
+// reachable (LeakSanitizer would otherwise report the dropped handles).
+OSSL_PROVIDER* legacy_provider = nullptr;
+OSSL_PROVIDER* default_provider = nullptr;
+
+}  // namespace
 
 void EnsureLegacyProvider() {
   static std::once_flag once;
   std::call_once(once, [] {
-    OSSL_PROVIDER_load(nullptr, "legacy");
-    OSSL_PROVIDER_load(nullptr, "default");
+    legacy_provider = OSSL_PROVIDER_load(nullptr, "legacy");
+    default_provider = OSSL_PROVIDER_load(nullptr, "default");
     DrainErrors();
   });
 }
