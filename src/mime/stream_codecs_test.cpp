@@ -1,0 +1,98 @@
+// SPDX-License-Identifier: Apache-2.0
+// The streaming codecs must produce exactly what the whole-buffer ones do, whatever the
+// chunking; bad input fails the same way.
+#include "mime/stream_codecs.h"
+
+#include <gtest/gtest.h>
+
+#include <random>
+
+#include "mime/base64.h"
+#include "mime/entity.h"
+
+namespace sealpost::mime {
+namespace {
+
+// Hands out its data in pieces of the given sizes, cycling.
+class ChunkedSource final : public ByteSource {
+ public:
+  ChunkedSource(std::string data, std::vector<size_t> sizes) : data_(std::move(data)), sizes_(std::move(sizes)) {}
+  Result<size_t> Read(char* buffer, size_t capacity) override {
+    size_t n = std::min({capacity, sizes_[turn_++ % sizes_.size()], data_.size() - pos_});
+    std::copy_n(data_.data() + pos_, n, buffer);
+    pos_ += n;
+    return n;
+  }
+
+ private:
+  std::string data_;
+  std::vector<size_t> sizes_;
+  size_t pos_ = 0, turn_ = 0;
+};
+
+std::string Drain(ByteSource& source) {
+  std::string out;
+  StringSink sink(out);
+  EXPECT_TRUE(Pump(source, sink, 777));
+  return out;
+}
+
+std::string RandomBytes(size_t n, unsigned seed) {
+  std::mt19937 rng(seed);
+  std::string s(n, '\0');
+  for (auto& c : s) c = static_cast<char>(rng());
+  return s;
+}
+
+TEST(Base64EncodingSinkTest, MatchesWholeBufferEncoderForEverySplit) {
+  for (size_t n : {0u, 1u, 2u, 3u, 56u, 57u, 58u, 114u, 1000u, 100000u}) {
+    std::string data = RandomBytes(n, static_cast<unsigned>(n));
+    for (size_t piece : {1u, 5u, 57u, 4096u}) {
+      std::string out;
+      StringSink sink(out);
+      Base64EncodingSink encoder(sink);
+      for (size_t i = 0; i < data.size(); i += piece) ASSERT_TRUE(encoder.Write(std::string_view(data).substr(i, piece)));
+      ASSERT_TRUE(encoder.Finish());
+      EXPECT_EQ(out, Base64Encode(data)) << "n=" << n << " piece=" << piece;
+    }
+  }
+}
+
+TEST(Base64DecodingSourceTest, RoundTripsWithAnyChunking) {
+  std::string data = RandomBytes(70000, 7);
+  ChunkedSource text(Base64Encode(data), {1, 3, 76, 5000});
+  Base64DecodingSource decoder(text);
+  EXPECT_EQ(Drain(decoder), data);
+}
+
+TEST(Base64DecodingSourceTest, RejectsWhatTheStrictDecoderRejects) {
+  for (std::string bad : {"QUJD!", "QQ==QUJD", "Q", "QQ==="}) {
+    ChunkedSource text(bad, {2});
+    Base64DecodingSource decoder(text);
+    std::string out;
+    StringSink sink(out);
+    auto st = Pump(decoder, sink);
+    EXPECT_FALSE(st) << bad;
+    if (!st) {
+      EXPECT_EQ(st.error().code(), ErrorCode::kMalformed) << bad;
+    }
+    EXPECT_FALSE(Base64Decode(bad)) << "the whole-buffer decoder accepts " << bad;
+  }
+}
+
+TEST(CrlfTest, SourceAndSinkMatchCanonicalizeLineEndings) {
+  const std::string text = "a\nb\r\nc\r\r\n\n\nend\n\r";
+  for (size_t piece : {1u, 2u, 3u, 64u}) {
+    ChunkedSource in(text, {piece});
+    CrlfSource source(in);
+    EXPECT_EQ(Drain(source), CanonicalizeLineEndings(text)) << piece;
+    std::string out;
+    StringSink sink(out);
+    CrlfSink crlf(sink);
+    for (size_t i = 0; i < text.size(); i += piece) ASSERT_TRUE(crlf.Write(std::string_view(text).substr(i, piece)));
+    EXPECT_EQ(out, CanonicalizeLineEndings(text)) << piece;
+  }
+}
+
+}  // namespace
+}  // namespace sealpost::mime
