@@ -8,6 +8,7 @@
 
 
 #include "cms/internal/ber_reader.h"
+#include "cms/internal/envelope_setup.h"
 #include "ossl/errors.h"
 #include "ossl/providers.h"
 #include "ossl/handles.h"
@@ -20,35 +21,6 @@ using internal::OctetStringValue;
 using internal::ReadTlv;
 using internal::SmallIntegerValue;
 using internal::Tlv;
-
-const EVP_CIPHER* CipherFor(ContentCipher c) {
-  switch (c) {
-    case ContentCipher::kAes256Gcm: return EVP_aes_256_gcm();
-    case ContentCipher::kAes128Gcm: return EVP_aes_128_gcm();
-    case ContentCipher::kAes256Cbc: return EVP_aes_256_cbc();
-    case ContentCipher::kAes128Cbc: return EVP_aes_128_cbc();
-  }
-  return EVP_aes_256_cbc();
-}
-
-Status ConfigureRecipient(CMS_RecipientInfo* ri, const Recipient& r) {
-  EVP_PKEY_CTX* pctx = CMS_RecipientInfo_get0_pkey_ctx(ri);
-  if (CMS_RecipientInfo_type(ri) == CMS_RECIPINFO_TRANS) {
-    if (!r.rsa_oaep) return Ok();
-    if (!pctx || EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_OAEP_PADDING) <= 0 ||
-        EVP_PKEY_CTX_set_rsa_oaep_md(pctx, EVP_sha256()) <= 0 ||
-        EVP_PKEY_CTX_set_rsa_mgf1_md(pctx, EVP_sha256()) <= 0)
-      return ossl::MakeError(ErrorCode::kInternal, "cannot set RSA-OAEP parameters");
-    return Ok();
-  }
-  if (CMS_RecipientInfo_type(ri) == CMS_RECIPINFO_AGREE && pctx) {
-    // RFC 5753 §7.1 / RFC 8551: an X9.63 KDF with SHA-256 (P-256) or SHA-384 (P-384),
-    // instead of OpenSSL's SHA-1 default.
-    const EVP_MD* md = r.certificate.KeyBits() > 256 ? EVP_sha384() : EVP_sha256();
-    if (EVP_PKEY_CTX_set_ecdh_kdf_md(pctx, md) <= 0) return ossl::MakeError(ErrorCode::kInternal, "cannot set the ECDH KDF");
-  }
-  return Ok();
-}
 
 int OidTlvToNid(const Tlv& oid) {
   const unsigned char* p = reinterpret_cast<const unsigned char*>(oid.whole.data());
@@ -65,19 +37,8 @@ Error Malformed(std::string what) { return Error(ErrorCode::kMalformed, "the enc
 
 Result<std::string> Encrypt(std::string_view content, const std::vector<Recipient>& recipients,
                             ContentCipher cipher) {
-  if (recipients.empty()) return Error(ErrorCode::kInvalidArgument, "no recipients to encrypt to");
   const unsigned flags = CMS_BINARY | CMS_PARTIAL;
-  ossl::CmsPtr cms(CMS_encrypt(nullptr, nullptr, CipherFor(cipher), flags));
-  if (!cms) return ossl::MakeError(ErrorCode::kInternal, "cannot start the encrypted structure");
-  for (const auto& r : recipients) {
-    CMS_RecipientInfo* ri = CMS_add1_recipient_cert(cms.get(), r.certificate.native(), flags | CMS_KEY_PARAM);
-    if (!ri) {
-      return ossl::MakeError(ErrorCode::kInvalidArgument,
-                             "cannot encrypt to the certificate of " + r.certificate.Subject() +
-                                 " (its key type cannot receive encrypted mail)");
-    }
-    RETURN_IF_ERROR(ConfigureRecipient(ri, r));
-  }
+  ASSIGN_OR_RETURN(ossl::CmsPtr cms, internal::StartEnvelope(recipients, cipher, flags));
   ossl::BioPtr in = ossl::MemBio(content.data(), content.size());
   if (!CMS_final(cms.get(), in.get(), nullptr, flags)) return ossl::MakeError(ErrorCode::kInternal, "encryption failed");
   unsigned char* der = nullptr;
@@ -181,15 +142,7 @@ Result<std::string> Decrypt(std::string_view der, const std::vector<Identity>& i
   ossl::CmsPtr cms(d2i_CMS_bio(in.get(), nullptr));
   if (!cms) return ossl::MakeError(ErrorCode::kMalformed, "the encrypted message is not a readable CMS structure");
 
-  bool opened = false;
-  for (const auto& id : identities) {
-    if (CMS_decrypt_set1_pkey_and_peer(cms.get(), id.key.native(), id.certificate.native(), nullptr) == 1) {
-      opened = true;
-      break;
-    }
-    ossl::DrainErrors();
-  }
-  if (!opened) return Error(ErrorCode::kNoKey, "the message is not encrypted to any identity in this profile");
+  RETURN_IF_ERROR(internal::SelectIdentity(cms.get(), identities));
   ossl::BioPtr out(BIO_new(BIO_s_mem()));
   // CMS_decrypt on AuthEnvelopedData checks the tag before returning success; on failure
   // the partial output is discarded with the BIO (catalogue E3).

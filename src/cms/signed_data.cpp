@@ -9,6 +9,7 @@
 #include "cms/algorithms.h"
 #include "ossl/errors.h"
 #include "ossl/handles.h"
+#include "ossl/stream_bio.h"
 
 namespace sealpost::cms {
 namespace {
@@ -114,9 +115,11 @@ std::string_view SignatureStatusName(SignatureStatus status) {
   return "malformed";
 }
 
-Result<SignedDataResult> VerifySignedData(std::string_view der, std::optional<std::string_view> detached_content,
-                                          const VerifyOptions& options,
-                                          const std::vector<pki::Certificate>& extra_certs) {
+namespace {
+
+// `content_bio`: the detached content (not owned), or null to use the embedded one.
+Result<SignedDataResult> VerifyWithContent(std::string_view der, BIO* content_bio, const VerifyOptions& options,
+                                           const std::vector<pki::Certificate>& extra_certs) {
   ossl::BioPtr in = ossl::MemBio(der.data(), der.size());
   ossl::CmsPtr cms(d2i_CMS_bio(in.get(), nullptr));
   if (!cms) return ossl::MakeError(ErrorCode::kMalformed, "the signature is not a readable CMS structure");
@@ -145,9 +148,7 @@ Result<SignedDataResult> VerifySignedData(std::string_view der, std::optional<st
 
   // Digest the content once through the BIO chain CMS_dataInit builds for every listed
   // digest algorithm, then let each signer compare against its own digest.
-  ossl::BioPtr content_bio;
-  if (detached_content) content_bio = ossl::MemBio(detached_content->data(), detached_content->size());
-  BIO* chain = CMS_dataInit(cms.get(), content_bio.get());
+  BIO* chain = CMS_dataInit(cms.get(), content_bio);
   std::string dataInit_error;
   if (chain) {
     char buffer[16384];
@@ -223,13 +224,33 @@ Result<SignedDataResult> VerifySignedData(std::string_view der, std::optional<st
     }
     result.signers.push_back(std::move(r));
   }
-  if (chain && chain != content_bio.get()) {
+  if (chain && chain != content_bio) {
     // CMS_dataInit put our content BIO at the end of the chain; unlink it so that freeing
     // the chain does not free it a second time.
-    if (content_bio) BIO_pop(content_bio.get());
+    if (content_bio) BIO_pop(content_bio);
     BIO_free_all(chain);
   }
   ossl::DrainErrors();
+  return result;
+}
+
+}  // namespace
+
+Result<SignedDataResult> VerifySignedData(std::string_view der, std::optional<std::string_view> detached_content,
+                                          const VerifyOptions& options,
+                                          const std::vector<pki::Certificate>& extra_certs) {
+  ossl::BioPtr content_bio;
+  if (detached_content) content_bio = ossl::MemBio(detached_content->data(), detached_content->size());
+  return VerifyWithContent(der, content_bio.get(), options, extra_certs);
+}
+
+Result<SignedDataResult> VerifySignedData(std::string_view der, ByteSource& detached_content,
+                                          const VerifyOptions& options,
+                                          const std::vector<pki::Certificate>& extra_certs) {
+  ossl::StreamBio content = ossl::StreamBio::Reading(detached_content);
+  auto result = VerifyWithContent(der, content.get(), options, extra_certs);
+  // A content stream that failed (unreadable file, ...) makes every verdict meaningless.
+  if (content.error()) return *content.error();
   return result;
 }
 

@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/byte_stream.h"
 #include "core/result.h"
 #include "pki/certificate.h"
 
@@ -55,6 +56,11 @@ struct VerifyOptions {
 // signers — an empty signerInfos is "not signed", catalogue C3).
 // `extra_certs` are searched for signer certificates the message does not carry.
 Result<SignedDataResult> VerifySignedData(std::string_view der, std::optional<std::string_view> detached_content,
+                                          const VerifyOptions& options,
+                                          const std::vector<pki::Certificate>& extra_certs = {});
+
+// The same over detached content read from a stream (a big message's signed part).
+Result<SignedDataResult> VerifySignedData(std::string_view der, ByteSource& detached_content,
                                           const VerifyOptions& options,
                                           const std::vector<pki::Certificate>& extra_certs = {});
 

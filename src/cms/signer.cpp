@@ -7,6 +7,8 @@
 #include <openssl/rsa.h>
 #include <openssl/x509.h>
 
+#include <memory>
+
 #include "ossl/errors.h"
 #include "ossl/handles.h"
 
@@ -80,16 +82,13 @@ Status AddEncryptionKeyPreference(CMS_SignerInfo* si, const pki::Certificate& en
   return Ok();
 }
 
-}  // namespace
-
-Result<std::string> Sign(std::string_view content, const pki::Certificate& cert, const pki::PrivateKey& key,
-                         const SignOptions& options) {
+// A SignedData with our signer and signed attributes, content not yet digested.
+Result<ossl::CmsPtr> StartSignedData(const pki::Certificate& cert, const pki::PrivateKey& key, const SignOptions& options,
+                                     unsigned flags) {
   if (!key.Matches(cert)) return Error(ErrorCode::kInvalidArgument, "the signing key does not belong to the signing certificate");
   const bool is_rsa = EVP_PKEY_get_base_id(key.native()) == EVP_PKEY_RSA;
   if (options.rsa_pss && !is_rsa) return Error(ErrorCode::kInvalidArgument, "RSA-PSS needs an RSA signing key");
 
-  unsigned flags = CMS_PARTIAL | CMS_BINARY | CMS_NOSMIMECAP;
-  if (options.detached) flags |= CMS_DETACHED;
   ossl::X509StackPtr chain(sk_X509_new_null());
   for (const auto& c : options.chain) {
     X509_up_ref(c.native());
@@ -111,14 +110,49 @@ Result<std::string> Sign(std::string_view content, const pki::Certificate& cert,
   if (options.encryption_cert && !(*options.encryption_cert == cert)) {
     RETURN_IF_ERROR(AddEncryptionKeyPreference(si, *options.encryption_cert));
   }
-  ossl::BioPtr in = ossl::MemBio(content.data(), content.size());
-  if (!CMS_final(cms.get(), in.get(), nullptr, flags)) return ossl::MakeError(ErrorCode::kInternal, "signing failed");
+  return cms;
+}
+
+Result<std::string> ToDer(CMS_ContentInfo* cms) {
   unsigned char* der = nullptr;
-  int len = i2d_CMS_ContentInfo(cms.get(), &der);
+  int len = i2d_CMS_ContentInfo(cms, &der);
   if (len <= 0) return ossl::MakeError(ErrorCode::kInternal, "cannot encode SignedData");
   std::string out(reinterpret_cast<char*>(der), static_cast<size_t>(len));
   OPENSSL_free(der);
   return out;
+}
+
+}  // namespace
+
+Result<std::string> Sign(std::string_view content, const pki::Certificate& cert, const pki::PrivateKey& key,
+                         const SignOptions& options) {
+  unsigned flags = CMS_PARTIAL | CMS_BINARY | CMS_NOSMIMECAP;
+  if (options.detached) flags |= CMS_DETACHED;
+  ASSIGN_OR_RETURN(ossl::CmsPtr cms, StartSignedData(cert, key, options, flags));
+  ossl::BioPtr in = ossl::MemBio(content.data(), content.size());
+  if (!CMS_final(cms.get(), in.get(), nullptr, flags)) return ossl::MakeError(ErrorCode::kInternal, "signing failed");
+  return ToDer(cms.get());
+}
+
+Result<std::string> SignStream(ByteSource& content, ByteSink* copy_to, const pki::Certificate& cert,
+                               const pki::PrivateKey& key, const SignOptions& options) {
+  if (!options.detached) return Error(ErrorCode::kInternal, "streamed signing makes detached signatures only");
+  const unsigned flags = CMS_PARTIAL | CMS_BINARY | CMS_NOSMIMECAP | CMS_DETACHED | CMS_STREAM;
+  ASSIGN_OR_RETURN(ossl::CmsPtr cms, StartSignedData(cert, key, options, flags));
+  // Detached content: CMS_dataInit ends the digest chain in a null BIO.
+  ossl::BioPtr chain(CMS_dataInit(cms.get(), nullptr));
+  if (!chain) return ossl::MakeError(ErrorCode::kInternal, "cannot start signing");
+  std::unique_ptr<char[]> buffer(new char[1 << 18]);
+  for (;;) {
+    ASSIGN_OR_RETURN(size_t n, content.Read(buffer.get(), 1 << 18));
+    if (n == 0) break;
+    if (BIO_write(chain.get(), buffer.get(), static_cast<int>(n)) != static_cast<int>(n))
+      return ossl::MakeError(ErrorCode::kInternal, "signing failed");
+    if (copy_to) RETURN_IF_ERROR(copy_to->Write(std::string_view(buffer.get(), n)));
+  }
+  if (BIO_flush(chain.get()) <= 0 || !CMS_dataFinal(cms.get(), chain.get()))
+    return ossl::MakeError(ErrorCode::kInternal, "signing failed");
+  return ToDer(cms.get());
 }
 
 }  // namespace sealpost::cms

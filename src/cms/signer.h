@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "cms/algorithms.h"
+#include "core/byte_stream.h"
 #include "core/result.h"
 #include "pki/certificate.h"
 #include "pki/private_key.h"
@@ -30,5 +31,11 @@ struct SignOptions {
 // of a non-RSA key.
 Result<std::string> Sign(std::string_view content, const pki::Certificate& cert, const pki::PrivateKey& key,
                          const SignOptions& options);
+
+// The same as a detached signature over everything `content` yields, without holding it:
+// the content is digested as it streams past, and copied to `copy_to` on the way (the
+// signed part of a multipart/signed being written). `options.detached` must be true.
+Result<std::string> SignStream(ByteSource& content, ByteSink* copy_to, const pki::Certificate& cert,
+                               const pki::PrivateKey& key, const SignOptions& options);
 
 }  // namespace sealpost::cms

@@ -1,0 +1,29 @@
+// SPDX-License-Identifier: Apache-2.0
+// Setting up an EnvelopedData/AuthEnvelopedData for our recipients: shared by the
+// in-memory and the streaming encryption.
+#pragma once
+
+#include <openssl/cms.h>
+
+#include <vector>
+
+#include "cms/algorithms.h"
+#include "cms/envelope.h"
+#include "core/result.h"
+#include "ossl/handles.h"
+
+namespace sealpost::cms::internal {
+
+const EVP_CIPHER* CipherFor(ContentCipher c);
+
+// RSA-OAEP parameters, or the ECDH KDF digest matched to the curve.
+Status ConfigureRecipient(CMS_RecipientInfo* ri, const Recipient& r);
+
+// CMS_encrypt with every recipient added and configured; content not yet attached.
+Result<ossl::CmsPtr> StartEnvelope(const std::vector<Recipient>& recipients, ContentCipher cipher, unsigned flags);
+
+// Gives the key of the first identity that matches a RecipientInfo to `cms` (only that
+// RecipientInfo is tried, catalogue E7). kNoKey when none matches.
+Status SelectIdentity(CMS_ContentInfo* cms, const std::vector<Identity>& identities);
+
+}  // namespace sealpost::cms::internal
