@@ -37,6 +37,7 @@ struct Options {
   // messages
   std::string in = "-", out = "-", content_path, at, digest, cipher;
   bool opaque = false, pss = false, oaep = false, allow_legacy = false;
+  bool stream = false;  // the bounded-memory path even below kInMemoryMessageLimit
   bool do_sign = false, do_encrypt = false;
   std::vector<std::string> recipient_certs;
   // lookup

@@ -108,6 +108,7 @@ int Main(int argc, char** argv) {
   auto add_io = [&](CLI::App* cmd) {
     cmd->add_option("--in", o.in, "Input message ('-' = standard input)")->required();
     cmd->add_option("--out", o.out, "Output message ('-' = standard output)");
+    cmd->add_flag("--stream", o.stream, "Stream the message from file to file in bounded memory (automatic above 16 MiB)");
   };
   auto add_sign_opts = [&](CLI::App* cmd) {
     cmd->add_flag("--opaque", o.opaque, "Opaque signed-data instead of multipart/signed");
@@ -140,6 +141,7 @@ int Main(int argc, char** argv) {
     cmd->add_flag("--json", o.json, "Print the verdict as JSON");
     cmd->add_option("--at", o.at, "Validate certificates as of this RFC 3339 time");
     cmd->add_flag("--allow-legacy", o.allow_legacy, "Accept SHA-1, RSA < 2048 and 3DES/RC2 to read old mail");
+    cmd->add_flag("--stream", o.stream, "Walk the message from its file in bounded memory (automatic above 16 MiB)");
   };
   auto* verify = app.add_subcommand("verify", "Check every signature of a message");
   add_examine(verify);

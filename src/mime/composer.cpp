@@ -19,16 +19,8 @@ bool IsContentField(std::string_view name) {
   return (name.size() >= 8 && EqualsIgnoreCase(name.substr(0, 8), "content-")) || EqualsIgnoreCase(name, "mime-version");
 }
 
-std::string RandomBoundary() {
-  std::random_device rd;
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string b = "=_sealpost_";
-  for (int i = 0; i < 24; ++i) b += kHex[rd() % 16];
-  return b;
-}
-
-Result<SplitMessage> SplitRaw(std::string_view raw_message) {
-  RETURN_IF_ERROR(CheckStructure(raw_message));
+Result<SplitMessage> SplitRaw(std::string_view raw_message, bool check_structure = true) {
+  if (check_structure) RETURN_IF_ERROR(CheckStructure(raw_message));
   ASSIGN_OR_RETURN(Entity e, ParseEntity(raw_message));
   SplitMessage out;
   std::string content_fields;
@@ -56,6 +48,8 @@ Result<SplitMessage> SplitRaw(std::string_view raw_message) {
 
 Result<SplitMessage> PrepareForEncryption(std::string_view raw_message) { return SplitRaw(raw_message); }
 
+Result<SplitMessage> SplitHeaderBlock(std::string_view header_block) { return SplitRaw(header_block, false); }
+
 Result<SplitMessage> PrepareForSigning(std::string_view raw_message) {
   ASSIGN_OR_RETURN(SplitMessage split, SplitRaw(raw_message));
   // Parse only the content entity with GMime and let it choose 7-bit-safe encodings.
@@ -74,24 +68,42 @@ Result<SplitMessage> PrepareForSigning(std::string_view raw_message) {
   return split;
 }
 
+std::string RandomBoundary() {
+  std::random_device rd;
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string b = "=_sealpost_";
+  for (int i = 0; i < 24; ++i) b += kHex[rd() % 16];
+  return b;
+}
+
+MultipartSignedFrame BuildMultipartSignedFrame(std::string_view micalg, std::string_view boundary) {
+  MultipartSignedFrame f;
+  f.head = "Content-Type: multipart/signed; protocol=\"application/pkcs7-signature\";\r\n";
+  f.head += "\tmicalg=" + std::string(micalg) + "; boundary=\"" + std::string(boundary) + "\"\r\n";
+  f.head += "\r\nThis is a cryptographically signed message in MIME format.\r\n\r\n";
+  f.head += "--" + std::string(boundary) + "\r\n";
+  f.middle = "\r\n--" + std::string(boundary) + "\r\n";
+  f.middle += "Content-Type: application/pkcs7-signature; name=\"smime.p7s\"\r\n";
+  f.middle += "Content-Transfer-Encoding: base64\r\n";
+  f.middle += "Content-Disposition: attachment; filename=\"smime.p7s\"\r\n";
+  f.middle += "Content-Description: S/MIME Cryptographic Signature\r\n\r\n";
+  f.tail = "\r\n--" + std::string(boundary) + "--\r\n";
+  return f;
+}
+
 std::string BuildMultipartSigned(std::string_view signed_entity, std::string_view signature_der,
                                  std::string_view micalg) {
   std::string boundary = RandomBoundary();
   while (signed_entity.find(boundary) != std::string_view::npos) boundary = RandomBoundary();
+  MultipartSignedFrame frame = BuildMultipartSignedFrame(micalg, boundary);
+  std::string signature = Base64Encode(signature_der);
   std::string out;
-  out.reserve(signed_entity.size() + signature_der.size() * 2 + 600);
-  out += "Content-Type: multipart/signed; protocol=\"application/pkcs7-signature\";\r\n";
-  out += "\tmicalg=" + std::string(micalg) + "; boundary=\"" + boundary + "\"\r\n";
-  out += "\r\nThis is a cryptographically signed message in MIME format.\r\n\r\n";
-  out += "--" + boundary + "\r\n";
+  out.reserve(frame.head.size() + signed_entity.size() + frame.middle.size() + signature.size() + frame.tail.size());
+  out += frame.head;
   out += signed_entity;
-  out += "\r\n--" + boundary + "\r\n";
-  out += "Content-Type: application/pkcs7-signature; name=\"smime.p7s\"\r\n";
-  out += "Content-Transfer-Encoding: base64\r\n";
-  out += "Content-Disposition: attachment; filename=\"smime.p7s\"\r\n";
-  out += "Content-Description: S/MIME Cryptographic Signature\r\n\r\n";
-  out += Base64Encode(signature_der);
-  out += "\r\n--" + boundary + "--\r\n";
+  out += frame.middle;
+  out += signature;
+  out += frame.tail;
   return out;
 }
 

@@ -25,10 +25,25 @@ Result<SplitMessage> PrepareForSigning(std::string_view raw_message);
 // For encryption: the content entity as received, line ends made CRLF (CMS carries 8-bit).
 Result<SplitMessage> PrepareForEncryption(std::string_view raw_message);
 
+// The same split of a message's header block alone (its body streams separately, so its
+// structure is not checked here): `entity` is the content fields and the blank line.
+Result<SplitMessage> SplitHeaderBlock(std::string_view header_block);
+
 // multipart/signed entity (RFC 1847, RFC 8551 §3.5.3) around `signed_entity`, which is
 // placed byte-for-byte.
 std::string BuildMultipartSigned(std::string_view signed_entity, std::string_view signature_der,
                                  std::string_view micalg);
+
+// The same, in the three pieces a streamed signature is written in: `head` (up to the
+// signed entity), `middle` (after it, up to the signature's base64) and `tail`.
+struct MultipartSignedFrame {
+  std::string head;
+  std::string middle;
+  std::string tail;
+};
+MultipartSignedFrame BuildMultipartSignedFrame(std::string_view micalg, std::string_view boundary);
+// A boundary no content is expected to contain ("=_sealpost_" and 24 random hex digits).
+std::string RandomBoundary();
 
 // application/pkcs7-mime entity with smime-type `smime_type` (signed-data,
 // enveloped-data, authEnveloped-data) and the base64 of `der`.

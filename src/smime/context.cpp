@@ -47,7 +47,7 @@ const Identity* SecureMimeContext::EncryptionIdentity() const {
   return nullptr;
 }
 
-Result<std::string> SecureMimeContext::SignEntity(std::string_view entity, const SignRequest& request) const {
+Result<SecureMimeContext::SigningSetup> SecureMimeContext::PrepareSigning(const SignRequest& request) const {
   const Identity* signer = SigningIdentity();
   if (!signer) return Error(ErrorCode::kNotFound, "no signing identity in this profile; add one with 'sealpost identity add --as signing'");
   if (!signer->certificate.ValidAt(Now()))
@@ -75,9 +75,14 @@ Result<std::string> SecureMimeContext::SignEntity(std::string_view entity, const
   }
   if (!keys_) return Error(ErrorCode::kNotFound, "no key store to take the signing key from");
   ASSIGN_OR_RETURN(pki::PrivateKey key, keys_->PrivateKeyFor(signer->certificate));
-  ASSIGN_OR_RETURN(std::string der, cms::Sign(entity, signer->certificate, key, options));
+  return SigningSetup{signer->certificate, std::move(key), std::move(options)};
+}
+
+Result<std::string> SecureMimeContext::SignEntity(std::string_view entity, const SignRequest& request) const {
+  ASSIGN_OR_RETURN(SigningSetup setup, PrepareSigning(request));
+  ASSIGN_OR_RETURN(std::string der, cms::Sign(entity, setup.certificate, setup.key, setup.options));
   if (request.opaque) return mime::BuildPkcs7Mime(der, "signed-data");
-  return mime::BuildMultipartSigned(entity, der, cms::MicalgName(digest));
+  return mime::BuildMultipartSigned(entity, der, cms::MicalgName(setup.options.digest));
 }
 
 Result<std::string> SecureMimeContext::Sign(std::string_view message, const SignRequest& request) const {
@@ -105,7 +110,7 @@ cms::ContentCipher SecureMimeContext::ChooseCipher(const EncryptRequest& request
   return parsed ? *parsed : cms::ContentCipher::kAes256Cbc;
 }
 
-Result<std::string> SecureMimeContext::EncryptEntity(std::string_view entity, const EncryptRequest& request) const {
+Result<SecureMimeContext::EncryptionSetup> SecureMimeContext::PrepareEncryption(const EncryptRequest& request) const {
   const Identity* self = EncryptionIdentity();
   if (!self) return Error(ErrorCode::kNotFound, "no encryption identity in this profile, so sent mail would be unreadable to you; add one with 'sealpost identity add --as encryption'");
   std::vector<cms::Recipient> recipients;
@@ -128,9 +133,13 @@ Result<std::string> SecureMimeContext::EncryptEntity(std::string_view entity, co
     add(cert);
   }
   add(self->certificate);
-  cms::ContentCipher cipher = ChooseCipher(request);
-  ASSIGN_OR_RETURN(std::string der, cms::Encrypt(entity, recipients, cipher));
-  return mime::BuildPkcs7Mime(der, cms::IsAuthenticated(cipher) ? "authEnveloped-data" : "enveloped-data");
+  return EncryptionSetup{std::move(recipients), ChooseCipher(request)};
+}
+
+Result<std::string> SecureMimeContext::EncryptEntity(std::string_view entity, const EncryptRequest& request) const {
+  ASSIGN_OR_RETURN(EncryptionSetup setup, PrepareEncryption(request));
+  ASSIGN_OR_RETURN(std::string der, cms::Encrypt(entity, setup.recipients, setup.cipher));
+  return mime::BuildPkcs7Mime(der, cms::IsAuthenticated(setup.cipher) ? "authEnveloped-data" : "enveloped-data");
 }
 
 Result<std::string> SecureMimeContext::Encrypt(std::string_view message, const EncryptRequest& request) const {

@@ -63,42 +63,30 @@ void MessageWalker::SetContent(std::string_view entity_bytes) {
   }
 }
 
-Result<Report> MessageWalker::Walk(std::string_view message, std::optional<std::string_view> detached_content) {
-  Position root{true, "", 0, 0};
-  if (detached_content) {
-    ASSIGN_OR_RETURN(std::string der, DecodeBareCms(message));
-    buffers_.push_back(std::move(der));
-    RETURN_IF_ERROR(VisitSignedData(buffers_.back(), *detached_content, root, "detached"));
-  } else if (LooksLikeBareCms(message)) {
-    ASSIGN_OR_RETURN(std::string der, DecodeBareCms(message));
-    RETURN_IF_ERROR(VisitCms(std::move(der), root, ""));
-  } else {
-    if (message.find_first_not_of(" \t\r\n") == std::string_view::npos)
-      return Error(ErrorCode::kMalformed, "the message is empty");
-    ASSIGN_OR_RETURN(mime::Entity top, mime::ParseEntity(message));
-    if (top.headers.empty()) return Error(ErrorCode::kMalformed, "the input is not an e-mail message (no header fields)");
-    // Sender binding uses the root From (catalogue I1-I3): exactly one field, one mailbox.
-    int from_fields = top.Count("From");
-    if (from_fields > 1) report_.warnings.push_back("the message has " + std::to_string(from_fields) + " From fields; none is trusted");
-    if (const mime::HeaderField* from = top.Find("From"); from && from_fields == 1) {
-      auto boxes = mime::ParseAddressList(from->value);
-      if (boxes.size() > 1) report_.warnings.push_back("the From field names several mailboxes; none is trusted");
-      if (boxes.size() == 1 && !boxes[0].address.empty()) {
-        from_addresses_.push_back(boxes[0].address);
-        report_.from = boxes[0].address;
-        if (mime::DisplayNameLooksLikeAddress(boxes[0].display_name) &&
-            boxes[0].display_name.find(boxes[0].address) == std::string::npos)
-          report_.warnings.push_back("the From display name '" + boxes[0].display_name +
-                                     "' looks like an address but the sender is " + boxes[0].address);
-      }
+void MessageWalker::BindSender(const mime::Entity& top) {
+  // Sender binding uses the root From (catalogue I1-I3): exactly one field, one mailbox.
+  int from_fields = top.Count("From");
+  if (from_fields > 1) report_.warnings.push_back("the message has " + std::to_string(from_fields) + " From fields; none is trusted");
+  if (const mime::HeaderField* from = top.Find("From"); from && from_fields == 1) {
+    auto boxes = mime::ParseAddressList(from->value);
+    if (boxes.size() > 1) report_.warnings.push_back("the From field names several mailboxes; none is trusted");
+    if (boxes.size() == 1 && !boxes[0].address.empty()) {
+      from_addresses_.push_back(boxes[0].address);
+      report_.from = boxes[0].address;
+      if (mime::DisplayNameLooksLikeAddress(boxes[0].display_name) &&
+          boxes[0].display_name.find(boxes[0].address) == std::string::npos)
+        report_.warnings.push_back("the From display name '" + boxes[0].display_name +
+                                   "' looks like an address but the sender is " + boxes[0].address);
     }
-    if (const mime::HeaderField* sender = top.Find("Sender")) {
-      auto boxes = mime::ParseAddressList(sender->value);
-      if (!boxes.empty() && !report_.from.empty() && boxes[0].address != report_.from)
-        report_.warnings.push_back("the Sender field (" + boxes[0].address + ") differs from From (" + report_.from + ")");
-    }
-    RETURN_IF_ERROR(Visit(message, root));
   }
+  if (const mime::HeaderField* sender = top.Find("Sender")) {
+    auto boxes = mime::ParseAddressList(sender->value);
+    if (!boxes.empty() && !report_.from.empty() && boxes[0].address != report_.from)
+      report_.warnings.push_back("the Sender field (" + boxes[0].address + ") differs from From (" + report_.from + ")");
+  }
+}
+
+void MessageWalker::FinishReport() {
   // Whole-message flags come from root-chain layers only.
   for (const auto& layer : report_.layers) {
     if (!layer.covers_whole_message) continue;
@@ -116,6 +104,26 @@ Result<Report> MessageWalker::Walk(std::string_view message, std::optional<std::
                                        : "the encryption (" + enc->algorithm +
                                              ") is not integrity-protected and no valid signature covers the content: it may have been altered");
   }
+}
+
+Result<Report> MessageWalker::Walk(std::string_view message, std::optional<std::string_view> detached_content) {
+  Position root{true, "", 0, 0};
+  if (detached_content) {
+    ASSIGN_OR_RETURN(std::string der, DecodeBareCms(message));
+    buffers_.push_back(std::move(der));
+    RETURN_IF_ERROR(VisitSignedData(buffers_.back(), *detached_content, root, "detached"));
+  } else if (LooksLikeBareCms(message)) {
+    ASSIGN_OR_RETURN(std::string der, DecodeBareCms(message));
+    RETURN_IF_ERROR(VisitCms(std::move(der), root, ""));
+  } else {
+    if (message.find_first_not_of(" \t\r\n") == std::string_view::npos)
+      return Error(ErrorCode::kMalformed, "the message is empty");
+    ASSIGN_OR_RETURN(mime::Entity top, mime::ParseEntity(message));
+    if (top.headers.empty()) return Error(ErrorCode::kMalformed, "the input is not an e-mail message (no header fields)");
+    BindSender(top);
+    RETURN_IF_ERROR(Visit(message, root));
+  }
+  FinishReport();
   return std::move(report_);
 }
 
@@ -253,17 +261,7 @@ Status MessageWalker::VisitSignedData(std::string_view der, std::optional<std::s
     RecordLayerError(layer, result.error());
     return Ok();
   }
-  if (content && result->has_econtent) {
-    // A detached signature that also embeds content (catalogue C1): which content is
-    // signed is ambiguous, so no signer of this layer is valid.
-    for (auto& s : result->signers) {
-      s.status = cms::SignatureStatus::kMalformed;
-      s.detail = "the detached signature also carries embedded content (content confusion)";
-    }
-  }
-  layer.status = "ok";
-  size_t index = AddLayer(layer);
-  AddSignatures(*result, index, pos.on_root_chain);
+  RecordSignedData(layer, *result, content.has_value(), pos.on_root_chain);
   if (!content) {
     if (!result->has_econtent) {
       report_.warnings.push_back("the signed-data has no content to show");
@@ -317,6 +315,20 @@ Status MessageWalker::VisitEnveloped(std::string_view der, const Position& pos) 
   buffers_.push_back(std::move(plaintext).value());
   Position inner{pos.on_root_chain, pos.part, pos.mime_depth + 1, pos.crypto_depth + 1};
   return Visit(buffers_.back(), inner);
+}
+
+void MessageWalker::RecordSignedData(LayerVerdict layer, cms::SignedDataResult& result, bool detached, bool on_root_chain) {
+  if (detached && result.has_econtent) {
+    // A detached signature that also embeds content (catalogue C1): which content is
+    // signed is ambiguous, so no signer of this layer is valid.
+    for (auto& s : result.signers) {
+      s.status = cms::SignatureStatus::kMalformed;
+      s.detail = "the detached signature also carries embedded content (content confusion)";
+    }
+  }
+  layer.status = "ok";
+  size_t index = AddLayer(layer);
+  AddSignatures(result, index, on_root_chain);
 }
 
 void MessageWalker::AddSignatures(const cms::SignedDataResult& result, size_t layer_index, bool covers_whole) {

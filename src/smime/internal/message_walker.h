@@ -19,6 +19,7 @@
 #include "pki/trust_store.h"
 #include "policy/algorithm_policy.h"
 #include "smime/context.h"
+#include "smime/internal/stream_message.h"
 #include "smime/report.h"
 
 namespace sealpost::smime::internal {
@@ -39,6 +40,12 @@ class MessageWalker final {
 
   // Examines `message`; with `detached_content`, `message` is a bare detached signature.
   Result<Report> Walk(std::string_view message, std::optional<std::string_view> detached_content);
+  // The same for a message file too large to hold (message_walker_stream.cpp): the root
+  // chain is walked from the file, decrypted layers going to anonymous scratch files; parts
+  // small enough (kInMemoryPartLimit) are walked in memory as Walk does.
+  Result<Report> WalkFile(const Blob& file);
+  // Parts up to this size are read into memory by WalkFile (0: stream everything).
+  void SetInMemoryPartLimit(uint64_t bytes) { in_memory_part_limit_ = bytes; }
 
  private:
   struct Position {
@@ -49,6 +56,12 @@ class MessageWalker final {
   };
 
   Status Visit(std::string_view entity_bytes, const Position& pos);
+  Status VisitBlob(const Blob& entity, const Position& pos);
+  Status VisitBlobMultipartSigned(const Blob& body, const std::string& boundary, const Position& pos);
+  Status VisitBlobCms(const Blob& body, bool base64, const Position& pos);
+  void BindSender(const mime::Entity& top);
+  void FinishReport();
+  void RecordSignedData(LayerVerdict layer, cms::SignedDataResult& result, bool detached, bool on_root_chain);
   Status VisitMultipartSigned(const mime::Entity& entity, const std::string& boundary, const Position& pos);
   Status VisitCms(std::string der, const Position& pos, std::string_view form_hint);
   Status VisitSignedData(std::string_view der, std::optional<std::string_view> content, const Position& pos,
@@ -72,6 +85,8 @@ class MessageWalker final {
   Report report_;
   std::vector<std::string> from_addresses_;  // addr-specs of the root From field(s)
   std::deque<std::string> buffers_;          // owns decoded/decrypted bytes walked into
+  std::deque<ScratchFile> scratch_;
+  uint64_t in_memory_part_limit_ = 16ull << 20;          // decrypted layers of a streamed message
   bool content_set_ = false;
 };
 

@@ -1,0 +1,247 @@
+// SPDX-License-Identifier: Apache-2.0
+// The file-walking half of MessageWalker: the same verdicts as Walk for messages too large
+// to hold. Structure comes from header blocks and boundary scans of the file; signatures
+// are checked over the signed part as it streams from disk; decrypted layers are written to
+// anonymous scratch files and walked only when decryption (and the GCM tag) succeeded.
+#include <algorithm>
+
+#include "cms/envelope_stream.h"
+#include "mime/content_type.h"
+#include "mime/stream_codecs.h"
+#include "smime/internal/cms_detect.h"
+#include "smime/internal/message_walker.h"
+
+namespace sealpost::smime::internal {
+namespace {
+
+// A detached signature part is small: a few certificates and signer infos.
+constexpr uint64_t kMaxSignaturePart = 1 << 20;
+constexpr size_t kMaxStreamedParts = 10000;
+
+bool IsPkcs7MimeType(const mime::ContentType& ct) {
+  if (ct.Is("application", "pkcs7-mime") || ct.Is("application", "x-pkcs7-mime")) return true;
+  if (ct.Is("application", "octet-stream")) {
+    std::string name = ct.Param("name");
+    return name.size() > 4 && mime::EqualsIgnoreCase(name.substr(name.size() - 4), ".p7m");
+  }
+  return false;
+}
+
+std::string ChildPath(const std::string& parent, size_t index) {
+  return parent.empty() ? std::to_string(index + 1) : parent + "." + std::to_string(index + 1);
+}
+
+Result<std::string> ReadBlob(const Blob& blob) {
+  ASSIGN_OR_RETURN(FileSource source, OpenBlob(blob));
+  std::string out(static_cast<size_t>(blob.length), '\0');
+  size_t got = 0;
+  while (got < out.size()) {
+    ASSIGN_OR_RETURN(size_t n, source.Read(out.data() + got, out.size() - got));
+    if (n == 0) return Error(ErrorCode::kIo, "the message file got shorter while being read");
+    got += n;
+  }
+  return out;
+}
+
+std::string Lowercase(std::string v) {
+  v.erase(0, v.find_first_not_of(" \t\r\n"));
+  v.erase(v.find_last_not_of(" \t\r\n") + 1);
+  for (char& c : v) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return v;
+}
+
+std::string LargeContentNote(uint64_t bytes) {
+  return "the content (" + std::to_string(bytes) + " bytes) is not shown when the message is streamed; "
+         "save it with 'sealpost decrypt' or open it in a mail client";
+}
+
+}  // namespace
+
+Result<Report> MessageWalker::WalkFile(const Blob& file) {
+  ASSIGN_OR_RETURN(HeaderBlock head, ReadHeaderBlock(file));
+  if (head.bytes.empty()) return Error(ErrorCode::kMalformed, "the input is not an e-mail message (no header fields)");
+  ASSIGN_OR_RETURN(mime::Entity top, mime::ParseEntity(head.bytes));
+  if (top.headers.empty()) return Error(ErrorCode::kMalformed, "the input is not an e-mail message (no header fields)");
+  BindSender(top);
+  RETURN_IF_ERROR(VisitBlob(file, Position{true, "", 0, 0}));
+  FinishReport();
+  return std::move(report_);
+}
+
+Status MessageWalker::VisitBlob(const Blob& entity, const Position& pos) {
+  if (entity.length <= in_memory_part_limit_) {
+    ASSIGN_OR_RETURN(std::string bytes, ReadBlob(entity));
+    buffers_.push_back(std::move(bytes));
+    return Visit(buffers_.back(), pos);
+  }
+  if (pos.mime_depth > policy_.max_mime_depth)
+    return Error(ErrorCode::kLimit, "the message nests MIME parts deeper than " + std::to_string(policy_.max_mime_depth) + " levels");
+  ASSIGN_OR_RETURN(HeaderBlock head, ReadHeaderBlock(entity));
+  ASSIGN_OR_RETURN(mime::Entity parsed, mime::ParseEntity(head.bytes));
+  const mime::HeaderField* ct_field = parsed.Find("Content-Type");
+  mime::ContentType ct = mime::ParseContentType(ct_field ? ct_field->value : "");
+  Blob body = SubBlob(entity, head.body_offset, entity.length - head.body_offset);
+
+  const bool pgp_signed = ct.Is("multipart", "signed") && ct.Param("protocol").find("pgp") != std::string::npos;
+  if (ct.Is("multipart", "signed") && !pgp_signed) {
+    std::string protocol = ct.Param("protocol");
+    bool smime_protocol = protocol.empty() || mime::EqualsIgnoreCase(protocol, "application/pkcs7-signature") ||
+                          mime::EqualsIgnoreCase(protocol, "application/x-pkcs7-signature");
+    std::string problem = parsed.Count("Content-Type") > 1 ? "the signed part has two Content-Type fields"
+                          : !smime_protocol ? "the multipart/signed protocol '" + protocol + "' is not S/MIME"
+                                            : "";
+    if (!problem.empty()) {
+      LayerVerdict layer{LayerVerdict::Kind::kSigned, pos.on_root_chain, "multipart/signed", pos.part};
+      RecordLayerError(layer, Error(ErrorCode::kMalformed, problem));
+      return Ok();
+    }
+    return VisitBlobMultipartSigned(body, ct.Param("boundary"), pos);
+  }
+  if (IsPkcs7MimeType(ct)) {
+    const mime::HeaderField* cte = parsed.Find("Content-Transfer-Encoding");
+    std::string encoding = cte ? Lowercase(cte->value) : "";
+    if (!encoding.empty() && encoding != "base64" && encoding != "binary") {
+      LayerVerdict layer{LayerVerdict::Kind::kEncrypted, pos.on_root_chain, "pkcs7-mime", pos.part};
+      RecordLayerError(layer, Error(ErrorCode::kMalformed, "the S/MIME body uses the transfer encoding '" + encoding +
+                                                               "', which cannot carry CMS"));
+      return Ok();
+    }
+    return VisitBlobCms(body, encoding == "base64", pos);
+  }
+  if (ct.type == "multipart") {
+    if (pos.on_root_chain && !content_set_) {
+      content_set_ = true;
+      report_.warnings.push_back(LargeContentNote(entity.length));
+    }
+    auto parts = ScanMultipart(body, ct.Param("boundary"), kMaxStreamedParts);
+    if (!parts) {
+      report_.malformed.push_back("part " + (pos.part.empty() ? std::string("(root)") : pos.part) + ": " + parts.error().message());
+      return Ok();
+    }
+    for (size_t i = 0; i < parts->parts.size(); ++i) {
+      Position child{false, ChildPath(pos.part, i), pos.mime_depth + 1, pos.crypto_depth};
+      RETURN_IF_ERROR(VisitBlob(SubBlob(body, parts->parts[i].offset, parts->parts[i].length), child));
+    }
+    return Ok();
+  }
+  if (pos.on_root_chain && !content_set_) {
+    content_set_ = true;
+    report_.warnings.push_back(LargeContentNote(entity.length));
+  }
+  return Ok();
+}
+
+Status MessageWalker::VisitBlobMultipartSigned(const Blob& body, const std::string& boundary, const Position& pos) {
+  LayerVerdict layer{LayerVerdict::Kind::kSigned, pos.on_root_chain, "multipart/signed", pos.part};
+  if (pos.crypto_depth >= policy_.max_crypto_layers) {
+    RecordLayerError(layer, Error(ErrorCode::kLimit, "more than " + std::to_string(policy_.max_crypto_layers) + " nested cryptographic layers"));
+    return Ok();
+  }
+  // Three parts are enough to tell "exactly two" (RFC 1847 §2.1, catalogue M6).
+  auto parts = ScanMultipart(body, boundary, 3);
+  if (!parts) {
+    RecordLayerError(layer, parts.error());
+    return Ok();
+  }
+  if (!parts->closed || parts->parts.size() != 2) {
+    RecordLayerError(layer, Error(ErrorCode::kMalformed, "a multipart/signed part must have exactly two parts and a closing boundary (found " +
+                                                             std::to_string(parts->parts.size()) + (parts->closed ? "" : ", unclosed") + ")"));
+    return Ok();
+  }
+  const PartRange& signed_part = parts->parts[0];
+  const PartRange& signature_part = parts->parts[1];
+  if (signature_part.length > kMaxSignaturePart) {
+    RecordLayerError(layer, Error(ErrorCode::kLimit, "the signature part is larger than 1 MiB"));
+    return Ok();
+  }
+  ASSIGN_OR_RETURN(std::string signature_bytes, ReadBlob(SubBlob(body, signature_part.offset, signature_part.length)));
+  buffers_.push_back(std::move(signature_bytes));
+  ASSIGN_OR_RETURN(mime::Entity sig_entity, mime::ParseEntity(buffers_.back()));
+  const mime::HeaderField* sig_ct = sig_entity.Find("Content-Type");
+  mime::ContentType sig_type = mime::ParseContentType(sig_ct ? sig_ct->value : "");
+  if (!sig_ct || !(sig_type.Is("application", "pkcs7-signature") || sig_type.Is("application", "x-pkcs7-signature"))) {
+    RecordLayerError(layer, Error(ErrorCode::kMalformed, "the second part of multipart/signed is not an application/pkcs7-signature"));
+    return Ok();
+  }
+  auto der = DecodeTransferEncoding(sig_entity);
+  if (!der) {
+    RecordLayerError(layer, std::move(der).error());
+    return Ok();
+  }
+  // The signature covers the first part as received, in canonical (CRLF) form.
+  Blob signed_blob = SubBlob(body, signed_part.offset, signed_part.length);
+  ASSIGN_OR_RETURN(FileSource signed_source, OpenBlob(signed_blob));
+  mime::CrlfSource canonical(signed_source);
+  cms::VerifyOptions options;
+  options.allow_legacy = policy_.allow_legacy;
+  options.min_rsa_bits = policy_.min_rsa_bits;
+  auto result = cms::VerifySignedData(*der, canonical, options, trust_.intermediates());
+  if (!result) {
+    RecordLayerError(layer, result.error());
+    return Ok();
+  }
+  RecordSignedData(layer, *result, true, pos.on_root_chain);
+  Position inner{pos.on_root_chain, pos.part.empty() ? "1" : pos.part + ".1", pos.mime_depth + 1, pos.crypto_depth + 1};
+  return VisitBlob(signed_blob, inner);
+}
+
+Status MessageWalker::VisitBlobCms(const Blob& body, bool base64, const Position& pos) {
+  LayerVerdict layer{LayerVerdict::Kind::kEncrypted, pos.on_root_chain, "enveloped-data", pos.part};
+  ASSIGN_OR_RETURN(FileSource raw, OpenBlob(body));
+  mime::Base64DecodingSource decoded(raw);
+  ByteSource& der = base64 ? static_cast<ByteSource&>(decoded) : static_cast<ByteSource&>(raw);
+  ASSIGN_OR_RETURN(ScratchFile ciphertext, ScratchFile::Create());
+  auto header = cms::SplitEnvelope(der, ciphertext);
+  if (!header) {
+    if (header.error().message().find("not EnvelopedData") != std::string::npos) {
+      // Opaque signed-data this large would have to be held to be verified; Sealpost makes
+      // multipart/signed for big messages, and so do the clients we know of.
+      layer.kind = LayerVerdict::Kind::kSigned;
+      layer.form = "signed-data";
+      RecordLayerError(layer, Error(ErrorCode::kLimit, "an opaque signed message this large cannot be verified "
+                                                           "without holding it; ask the sender for multipart/signed"));
+      return Ok();
+    }
+    RecordLayerError(layer, header.error());
+    return Ok();
+  }
+  auto info = cms::InspectEnvelope(*header);
+  if (info) {
+    layer.form = info->authenticated ? "authEnveloped-data" : "enveloped-data";
+    layer.algorithm = info->algorithm;
+    layer.authenticated = info->authenticated;
+    layer.weak = info->legacy;
+  }
+  if (pos.crypto_depth >= policy_.max_crypto_layers) {
+    RecordLayerError(layer, Error(ErrorCode::kLimit, "more than " + std::to_string(policy_.max_crypto_layers) + " nested cryptographic layers"));
+    return Ok();
+  }
+  if (!pos.on_root_chain && !policy_.decrypt_non_root_parts) {
+    layer.status = "not-decrypted";
+    layer.error = "an encrypted part inside an unencrypted message was not decrypted (possible EFAIL attack)";
+    AddLayer(layer);
+    return Ok();
+  }
+  auto keys = Keys();
+  if (!keys) return std::move(keys).error();
+  cms::DecryptOptions options;
+  options.allow_legacy = policy_.allow_legacy;
+  ASSIGN_OR_RETURN(FileSource ciphertext_reader, ciphertext.Reader());
+  ASSIGN_OR_RETURN(ScratchFile plaintext, ScratchFile::Create());
+  mime::CrlfSink canonical(plaintext);
+  if (auto st = cms::DecryptStream(*header, ciphertext_reader, **keys, options, canonical); !st) {
+    // Whatever reached the scratch file is dropped with it, never walked (catalogue E3).
+    RecordLayerError(layer, st.error());
+    return Ok();
+  }
+  layer.status = "ok";
+  AddLayer(layer);
+  if (info && info->legacy) report_.warnings.push_back("the message was encrypted with the weak cipher " + info->algorithm);
+  ASSIGN_OR_RETURN(FileSource flushed, plaintext.Reader());  // flushes the scratch file
+  scratch_.push_back(std::move(plaintext));
+  Blob inner_blob{scratch_.back().path(), 0, scratch_.back().size()};
+  Position inner{pos.on_root_chain, pos.part, pos.mime_depth + 1, pos.crypto_depth + 1};
+  return VisitBlob(inner_blob, inner);
+}
+
+}  // namespace sealpost::smime::internal

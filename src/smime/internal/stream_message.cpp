@@ -1,0 +1,163 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "smime/internal/stream_message.h"
+
+#include <algorithm>
+#include <cstring>
+#include <memory>
+
+namespace sealpost::smime::internal {
+namespace {
+
+constexpr size_t kScanChunk = 1 << 18;
+// A delimiter line is "--" + at most 70 boundary characters + "--" + a little white space;
+// longer lines are content, so only their start is kept while scanning.
+constexpr size_t kLinePrefix = 160;
+
+bool IsDelimiterLine(std::string_view line, std::string_view delimiter, bool& close) {
+  while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.remove_suffix(1);
+  if (line.substr(0, delimiter.size()) != delimiter) return false;
+  std::string_view rest = line.substr(delimiter.size());
+  close = rest.substr(0, 2) == "--";
+  if (close) rest.remove_prefix(2);
+  return rest.find_first_not_of(" \t") == std::string_view::npos;
+}
+
+}  // namespace
+
+Result<FileSource> OpenBlob(const Blob& blob) {
+  ASSIGN_OR_RETURN(FileSource source, FileSource::Open(blob.path));
+  RETURN_IF_ERROR(source.Seek(blob.offset, blob.length));
+  return source;
+}
+
+Blob SubBlob(const Blob& blob, uint64_t offset, uint64_t length) {
+  return Blob{blob.path, blob.offset + offset, length};
+}
+
+Result<HeaderBlock> ReadHeaderBlock(const Blob& entity) {
+  ASSIGN_OR_RETURN(FileSource source, OpenBlob(entity));
+  size_t want = static_cast<size_t>(std::min<uint64_t>(entity.length, kMaxStreamedHeaderBlock));
+  std::string head(want, '\0');
+  size_t got = 0;
+  while (got < want) {
+    ASSIGN_OR_RETURN(size_t n, source.Read(head.data() + got, want - got));
+    if (n == 0) break;
+    got += n;
+  }
+  head.resize(got);
+  HeaderBlock block;
+  if (head.empty() || head[0] == '\n' || (head[0] == '\r' && head.size() > 1 && head[1] == '\n')) {
+    // No header fields: the blank line (if any) starts the body.
+    return block;
+  }
+  size_t lf_lf = head.find("\n\n");
+  size_t lf_crlf = head.find("\n\r\n");
+  size_t end = std::string::npos;
+  if (lf_lf != std::string::npos) end = lf_lf + 2;
+  if (lf_crlf != std::string::npos && (end == std::string::npos || lf_crlf + 3 < end)) end = lf_crlf + 3;
+  if (end == std::string::npos) {
+    if (entity.length > kMaxStreamedHeaderBlock)
+      return Error(ErrorCode::kLimit, "the header fields of a part are longer than " +
+                                          std::to_string(kMaxStreamedHeaderBlock >> 20) + " MiB");
+    end = head.size();  // headers only, no body
+  }
+  head.resize(end);
+  block.bytes = std::move(head);
+  block.body_offset = end;
+  return block;
+}
+
+Result<StreamParts> ScanMultipart(const Blob& body, std::string_view boundary, size_t max_parts) {
+  if (boundary.empty() || boundary.size() > 70)  // RFC 2046 §5.1.1
+    return Error(ErrorCode::kMalformed, "the multipart boundary is missing or longer than 70 characters");
+  const std::string delimiter = "--" + std::string(boundary);
+  ASSIGN_OR_RETURN(FileSource source, OpenBlob(body));
+  std::unique_ptr<char[]> chunk(new char[kScanChunk]);
+
+  StreamParts result;
+  int64_t part_start = -1;
+  uint64_t line_start = 0;      // offset within `body` of the current line
+  std::string line;             // its first kLinePrefix bytes
+  bool line_too_long = false;
+  bool prev_crlf = false;       // did the line before the current one end in CRLF?
+  uint64_t pos = 0;
+
+  // Handles the line [line_start, end); returns true when the close delimiter ends the scan.
+  auto finish_line = [&](uint64_t end, bool ends_crlf) -> Result<bool> {
+    bool close = false;
+    if (!line_too_long && IsDelimiterLine(line, delimiter, close)) {
+      if (part_start >= 0) {
+        // The line break before the delimiter belongs to it: LF, and the CR before it.
+        const uint64_t start = static_cast<uint64_t>(part_start);
+        uint64_t part_end = line_start;
+        if (part_end > start) --part_end;
+        if (prev_crlf && part_end > start) --part_end;
+        if (result.parts.size() >= max_parts) return Error(ErrorCode::kLimit, "too many MIME parts");
+        result.parts.push_back({static_cast<uint64_t>(part_start), part_end - static_cast<uint64_t>(part_start)});
+      }
+      if (close) {
+        result.closed = true;
+        return true;
+      }
+      part_start = static_cast<int64_t>(end);
+    }
+    prev_crlf = ends_crlf;
+    line_start = end;
+    line.clear();
+    line_too_long = false;
+    return false;
+  };
+
+  for (;;) {
+    ASSIGN_OR_RETURN(size_t n, source.Read(chunk.get(), kScanChunk));
+    if (n == 0) break;
+    size_t i = 0;
+    while (i < n) {
+      const char* nl = static_cast<const char*>(std::memchr(chunk.get() + i, '\n', n - i));
+      size_t stop = nl ? static_cast<size_t>(nl - chunk.get()) + 1 : n;
+      if (!line_too_long) {
+        size_t room = kLinePrefix - std::min(kLinePrefix, line.size());
+        line.append(chunk.get() + i, std::min(room, stop - i));
+        if (stop - i > room) line_too_long = true;
+      }
+      pos += stop - i;
+      i = stop;
+      if (nl) {
+        bool crlf = line_too_long ? (stop >= 2 && chunk[stop - 2] == '\r')
+                                  : (line.size() >= 2 && line[line.size() - 2] == '\r');
+        ASSIGN_OR_RETURN(bool done, finish_line(pos, crlf));
+        if (done) return result;
+      }
+    }
+  }
+  if (pos > line_start) {
+    ASSIGN_OR_RETURN(bool done, finish_line(pos, false));
+    if (done) return result;
+  }
+  if (part_start < 0) return Error(ErrorCode::kMalformed, "the multipart body has no boundary line");
+  result.parts.push_back({static_cast<uint64_t>(part_start), body.length - static_cast<uint64_t>(part_start)});
+  return result;
+}
+
+Result<size_t> ConcatSource::Read(char* buffer, size_t capacity) {
+  while (current_ < sources_.size()) {
+    ASSIGN_OR_RETURN(size_t n, sources_[current_]->Read(buffer, capacity));
+    if (n > 0) return n;
+    ++current_;
+  }
+  return size_t{0};
+}
+
+Result<size_t> SevenBitSource::Read(char* buffer, size_t capacity) {
+  ASSIGN_OR_RETURN(size_t n, in_.Read(buffer, capacity));
+  for (size_t i = 0; i < n; ++i) {
+    unsigned char c = static_cast<unsigned char>(buffer[i]);
+    if (c == 0 || c >= 0x80)
+      return Error(ErrorCode::kUnsupported,
+                   "the message has 8-bit content and is too large to re-encode before signing; "
+                   "send its attachments base64-encoded");
+  }
+  return n;
+}
+
+}  // namespace sealpost::smime::internal

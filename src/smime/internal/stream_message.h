@@ -1,0 +1,70 @@
+// SPDX-License-Identifier: Apache-2.0
+// Reading a message's structure from a file without loading it: the header block of an
+// entity, and the part boundaries of a multipart body, as byte ranges of the file.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/byte_stream.h"
+#include "core/result.h"
+
+namespace sealpost::smime::internal {
+
+// A byte range of a file (the file may be an anonymous scratch file, by /proc path).
+struct Blob {
+  std::string path;
+  uint64_t offset = 0;
+  uint64_t length = 0;
+};
+
+Result<FileSource> OpenBlob(const Blob& blob);
+Blob SubBlob(const Blob& blob, uint64_t offset, uint64_t length);  // offset within `blob`
+
+// An entity's header fields up to and including the blank line (empty when the entity
+// starts with its body), and where the body starts within the blob.
+struct HeaderBlock {
+  std::string bytes;
+  uint64_t body_offset = 0;
+};
+inline constexpr size_t kMaxStreamedHeaderBlock = 1 << 20;
+Result<HeaderBlock> ReadHeaderBlock(const Blob& entity);
+
+// Part ranges (within `body`) between delimiter lines, with the same rules as
+// mime::SplitMultipart: the line break before a delimiter belongs to it; `closed` tells
+// whether the close delimiter was seen.
+struct PartRange {
+  uint64_t offset = 0;
+  uint64_t length = 0;
+};
+struct StreamParts {
+  std::vector<PartRange> parts;
+  bool closed = false;
+};
+Result<StreamParts> ScanMultipart(const Blob& body, std::string_view boundary, size_t max_parts);
+
+// Sources read one after another.
+class ConcatSource final : public ByteSource {
+ public:
+  explicit ConcatSource(std::vector<ByteSource*> sources) : sources_(std::move(sources)) {}
+  Result<size_t> Read(char* buffer, size_t capacity) override;
+
+ private:
+  std::vector<ByteSource*> sources_;
+  size_t current_ = 0;
+};
+
+// Passes bytes through, failing (kUnsupported) at the first 8-bit or NUL byte: content
+// signed as it streams must already be 7-bit safe, since it cannot be re-encoded first.
+class SevenBitSource final : public ByteSource {
+ public:
+  explicit SevenBitSource(ByteSource& in) : in_(in) {}
+  Result<size_t> Read(char* buffer, size_t capacity) override;
+
+ private:
+  ByteSource& in_;
+};
+
+}  // namespace sealpost::smime::internal

