@@ -39,6 +39,9 @@ struct Options {
   bool opaque = false, pss = false, oaep = false, allow_legacy = false;
   bool do_sign = false, do_encrypt = false;
   std::vector<std::string> recipient_certs;
+  // verify --maildir
+  std::string maildir;
+  unsigned jobs = 0;
   // lookup
   std::vector<std::string> addresses;
   bool refresh = false;
