@@ -2,6 +2,11 @@
 // SignerTrustCache: remembers the trust decision (path validation and revocation answer)
 // for a signer certificate already seen, so a mailbox signed by few people validates each
 // path once instead of once per message. Shared by the threads of one bulk run.
+//
+// Keyed on certificate objects, not encodings: with a cms::CertificateCache every message
+// carrying the same certificate hands over the same object, and hashing encodings cost
+// more than the rest of the lookup. Each entry keeps its certificates alive, so an
+// object's address is never reused for another certificate while the entry exists.
 #pragma once
 
 #include <ctime>
@@ -37,7 +42,11 @@ class SignerTrustCache final {
 
  private:
   mutable std::mutex mutex_;
-  std::unordered_map<std::string, SignerTrust> entries_;
+  struct Entry {
+    std::vector<pki::Certificate> pinned;  // the leaf and the bag the key names
+    SignerTrust trust;
+  };
+  std::unordered_map<std::string, Entry> entries_;
   size_t hits_ = 0;
   size_t misses_ = 0;
 };
