@@ -271,6 +271,28 @@ class MailboxTest(unittest.TestCase):
         self.assertEqual(r.rc, NOT_GOOD)
         self.assertEqual(r.stderr, b"", "no progress display when stderr is not a terminal")
 
+    def test_progress_on_a_terminal_only(self):
+        import pty
+        master, slave = pty.openpty()
+        env = dict(os.environ, HOME=str(self.bob.profile.parent))
+        proc = subprocess.run([str(self.bob.binary), "--profile", str(self.bob.profile), "verify", "--maildir",
+                       str(self.mbox), "--json"], stdout=subprocess.PIPE, stderr=slave, env=env, timeout=120)
+        os.close(slave)
+        shown = b""
+        while True:
+            try:
+                chunk = os.read(master, 4096)
+            except OSError:
+                break
+            if not chunk:
+                break
+            shown += chunk
+        os.close(master)
+        total = len(self.expected_files)
+        self.assertIn(f"verified {total} of {total}".encode(), shown)
+        self.assertTrue(shown.endswith(b"\r\x1b[K"), shown[-40:])  # the line is cleared at the end
+        self.assertEqual(json.loads(proc.stdout)["summary"]["total"], total)  # stdout stays clean JSON
+
     def test_usage_errors(self):
         self.assertEqual(self.bob.run("verify").rc, USAGE)
         self.assertEqual(self.bob.run("verify", "--in", self.mbox / "new/2001.good2", "--jobs", "2").rc, USAGE)
