@@ -8,7 +8,7 @@ JOBS ?= $(shell nproc)
 WERROR ?= OFF
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSEALPOST_WERROR=$(WERROR)
 
-.PHONY: all deps build demo test test-asan check-long clean
+.PHONY: all deps build demo test test-asan check-long bench clean
 
 all: build
 
@@ -27,8 +27,9 @@ test: build
 
 # The suite under AddressSanitizer + UndefinedBehaviorSanitizer (+ LeakSanitizer). The gpgsm
 # and NSS interop suites measure the peers, not new engine paths (the openssl interop suite
-# drives the same ones), so they run in the plain build only, to keep CI within its time.
-ASAN_EXCLUDE ?= interop_gpgsm|interop_nss
+# drives the same ones), so they run in the plain build only, to keep CI within its time; so
+# does bench_smoke (it checks the comparison script, whose Sealpost paths other suites cover).
+ASAN_EXCLUDE ?= interop_gpgsm|interop_nss|bench_smoke
 test-asan: deps
 	@cmake -S . -B $(ASAN_DIR) -DCMAKE_BUILD_TYPE=Debug -DSEALPOST_SANITIZE=ON -DSEALPOST_WERROR=$(WERROR) >/dev/null
 	@cmake --build $(ASAN_DIR) -j $(JOBS)
@@ -38,6 +39,13 @@ test-asan: deps
 # The long sweeps: everything in CI, plus 1,000 kill points against the vault (CI samples 30).
 check-long: test test-asan
 	@cd $(BUILD_DIR) && SEALPOST_VAULT_KILLS=1000 ctest --output-on-failure -R vault_kill_safety
+
+# Sealpost against openssl cms, gpgsm and NSS (bench/compare.sh; BENCH_QUICK=1, BENCH_HUGE=1),
+# then the engine's inner operations (Google Benchmark).
+bench: build
+	@bench/compare.sh $(BUILD_DIR)/src/cli/sealpost
+	@[ ! -x $(BUILD_DIR)/bench/engine_bench ] || { d=$$(mktemp -d) && python3 tests/support/testpki.py $$d >/dev/null && \
+	  SEALPOST_BENCH_PKI=$$d $(BUILD_DIR)/bench/engine_bench; rc=$$?; rm -rf $$d; exit $$rc; }
 
 clean:
 	rm -rf $(BUILD_DIR) $(ASAN_DIR)

@@ -7,7 +7,7 @@ packages=(
   libssl-dev openssl libgmime-3.0-dev nlohmann-json3-dev libcli11-dev libsqlite3-dev libcurl4-openssl-dev
   libgtest-dev googletest libbenchmark-dev libtoml11-dev
   python3 python3-jsonschema
-  gpgsm gnupg libnss3-tools
+  gpgsm gnupg libnss3-tools time
   libldap-dev slapd ldap-utils
 )
 

@@ -40,6 +40,9 @@ struct Options {
   bool stream = false;  // the bounded-memory path even below kInMemoryMessageLimit
   bool do_sign = false, do_encrypt = false;
   std::vector<std::string> recipient_certs;
+  // verify --maildir
+  std::string maildir;
+  unsigned jobs = 0;
   // lookup
   std::vector<std::string> addresses;
   bool refresh = false;

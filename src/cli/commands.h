@@ -10,6 +10,7 @@ namespace sealpost::cli {
 
 int RunTransform(const Options& o, const std::string& command);  // sign, encrypt, protect, decrypt
 int RunExamine(const Options& o, bool is_read);                  // verify, read
+int RunVerifyMailbox(const Options& o);                          // verify --maildir
 int RunIdentityAdd(const Options& o);
 int RunCertImport(const Options& o);
 int RunCertList(const Options& o);

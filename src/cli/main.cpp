@@ -137,17 +137,25 @@ int Main(int argc, char** argv) {
   add_io(decrypt);
 
   auto add_examine = [&](CLI::App* cmd) {
-    cmd->add_option("--in", o.in, "Message or CMS file ('-' = standard input)")->required();
+    auto* in = cmd->add_option("--in", o.in, "Message or CMS file ('-' = standard input)");
     cmd->add_flag("--json", o.json, "Print the verdict as JSON");
     cmd->add_option("--at", o.at, "Validate certificates as of this RFC 3339 time");
     cmd->add_flag("--allow-legacy", o.allow_legacy, "Accept SHA-1, RSA < 2048 and 3DES/RC2 to read old mail");
     cmd->add_flag("--stream", o.stream, "Walk the message from its file in bounded memory (automatic above 16 MiB)");
+    return in;
   };
-  auto* verify = app.add_subcommand("verify", "Check every signature of a message");
-  add_examine(verify);
-  verify->add_option("--content", o.content_path, "Detached content for a bare signature file");
+  auto* verify = app.add_subcommand("verify", "Check every signature of a message (or of a whole mailbox)");
+  auto* verify_in = add_examine(verify);
+  auto* verify_content = verify->add_option("--content", o.content_path, "Detached content for a bare signature file");
+  auto* verify_maildir = verify->add_option("--maildir", o.maildir,
+                                            "Verify every message of a Maildir (cur/ and new/) or of a folder of message files")
+                             ->excludes(verify_in)
+                             ->excludes(verify_content);
+  verify->add_option("--jobs", o.jobs, "With --maildir: threads (default: the number of cores)")
+      ->needs(verify_maildir)
+      ->check(CLI::Range(1u, 1024u));
   auto* read = app.add_subcommand("read", "Decrypt and verify every layer, then show the message");
-  add_examine(read);
+  add_examine(read)->required();
 
   try {
     app.parse(argc, argv);
@@ -180,6 +188,11 @@ int Main(int argc, char** argv) {
   if (encrypt->parsed()) return RunTransform(o, "encrypt");
   if (protect->parsed()) return RunTransform(o, "protect");
   if (decrypt->parsed()) return RunTransform(o, "decrypt");
+  if (verify->parsed() && verify_maildir->count()) return RunVerifyMailbox(o);
+  if (verify->parsed() && !verify_in->count()) {
+    std::cerr << "sealpost: verify needs --in FILE or --maildir DIR (see 'sealpost verify --help')\n";
+    return kExitUsage;
+  }
   if (verify->parsed()) return RunExamine(o, false);
   if (read->parsed()) return RunExamine(o, true);
   return kExitUsage;

@@ -7,6 +7,8 @@
 #include <openssl/x509.h>
 
 #include "cms/algorithms.h"
+#include "cms/certificate_cache.h"
+#include "cms/internal/certificate_bag.h"
 #include "ossl/errors.h"
 #include "ossl/handles.h"
 #include "ossl/stream_bio.h"
@@ -101,6 +103,34 @@ bool KeyIsWeak(EVP_PKEY* key, int min_rsa_bits) {
   return false;
 }
 
+// d2i_CMS, but with the certificate bag taken from `cache`: the bag is cut out of the
+// encoding, its certificates looked up (parsed on first sight) and added back in order.
+// Anything unusual (no bag, other certificate types, a certificate that does not parse)
+// takes the ordinary path, so errors read the same either way.
+ossl::CmsPtr ParseWithCachedCertificates(std::string_view der, CertificateCache& cache) {
+  auto split = internal::SplitCertificateBag(der);
+  if (!split) return nullptr;
+  std::vector<pki::Certificate> certs;
+  for (std::string_view encoded : split->certificates) {
+    auto cert = cache.Get(encoded);
+    if (!cert) {
+      ossl::DrainErrors();
+      return nullptr;
+    }
+    certs.push_back(std::move(cert).value());
+  }
+  const unsigned char* p = reinterpret_cast<const unsigned char*>(split->without_certificates.data());
+  ossl::CmsPtr cms(d2i_CMS_ContentInfo(nullptr, &p, static_cast<long>(split->without_certificates.size())));
+  if (!cms) {
+    ossl::DrainErrors();
+    return nullptr;
+  }
+  // A repeated certificate is refused by CMS_add1_cert (it is already there): harmless.
+  for (const auto& c : certs) CMS_add1_cert(cms.get(), c.native());
+  ossl::DrainErrors();
+  return cms;
+}
+
 }  // namespace
 
 std::string_view SignatureStatusName(SignatureStatus status) {
@@ -120,8 +150,12 @@ namespace {
 // `content_bio`: the detached content (not owned), or null to use the embedded one.
 Result<SignedDataResult> VerifyWithContent(std::string_view der, BIO* content_bio, const VerifyOptions& options,
                                            const std::vector<pki::Certificate>& extra_certs) {
-  ossl::BioPtr in = ossl::MemBio(der.data(), der.size());
-  ossl::CmsPtr cms(d2i_CMS_bio(in.get(), nullptr));
+  ossl::CmsPtr cms;
+  if (options.certificate_cache) cms = ParseWithCachedCertificates(der, *options.certificate_cache);
+  if (!cms) {
+    ossl::BioPtr in = ossl::MemBio(der.data(), der.size());
+    cms.reset(d2i_CMS_bio(in.get(), nullptr));
+  }
   if (!cms) return ossl::MakeError(ErrorCode::kMalformed, "the signature is not a readable CMS structure");
   if (OBJ_obj2nid(CMS_get0_type(cms.get())) != NID_pkcs7_signed)
     return Error(ErrorCode::kMalformed, "the CMS structure is not SignedData");

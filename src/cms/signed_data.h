@@ -46,9 +46,14 @@ struct SignedDataResult {
   std::string econtent;                        // the embedded content, when present
 };
 
+class CertificateCache;
+
 struct VerifyOptions {
   bool allow_legacy = false;
   int min_rsa_bits = 2048;
+  // Bulk runs: the message's certificates are taken from (and added to) this cache
+  // instead of being decoded with every message.
+  CertificateCache* certificate_cache = nullptr;
 };
 
 // Parses DER/BER SignedData and checks every signer. With `detached_content`, the digest is

@@ -36,5 +36,31 @@ TEST(Base64Test, GarbageIsMalformed) {
   EXPECT_FALSE(Base64Decode("Zm9vY").has_value());     // dangling character
 }
 
+// The decoder's four-at-a-time path and its one-character path must agree wherever groups
+// are split by line breaks or spaces, at every length.
+TEST(Base64Test, WhitespaceAnywhereAndEveryLengthRoundTrip) {
+  for (size_t n = 0; n < 200; ++n) {
+    std::string data(n, '\0');
+    for (size_t i = 0; i < n; ++i) data[i] = static_cast<char>((i * 167 + n) & 0xff);
+    std::string enc = Base64Encode(data);
+    std::string spaced;
+    for (size_t i = 0; i < enc.size(); ++i) {
+      spaced += enc[i];
+      if (i % 7 == 3) spaced += (i % 2 ? " " : "\r\n");
+    }
+    for (const std::string& text : {enc, spaced}) {
+      auto dec = Base64Decode(text);
+      ASSERT_TRUE(dec.has_value()) << n;
+      EXPECT_EQ(*dec, data) << n;
+    }
+  }
+}
+
+TEST(Base64Test, GarbageAfterWholeGroupsIsMalformed) {
+  EXPECT_FALSE(Base64Decode("Zm9vYmFyZm9v\r\nZm9v-mFy").has_value());
+  EXPECT_FALSE(Base64Decode("Zm9vYmE=Zm9v").has_value());
+  EXPECT_FALSE(Base64Decode("Zm9vYmFyZ").has_value());
+}
+
 }  // namespace
 }  // namespace sealpost::mime

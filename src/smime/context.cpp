@@ -171,8 +171,12 @@ Result<std::string> SecureMimeContext::Decrypt(std::string_view message) const {
 }
 
 Result<Report> SecureMimeContext::Read(std::string_view message, const ReadOptions& options) const {
-  internal::MessageWalker walker([this] { return DecryptionKeys(); }, trust_, policy_, Now());
+  internal::MessageWalker::KeyLoader load_keys = options.load_keys;
+  if (!load_keys) load_keys = [this] { return DecryptionKeys(); };
+  internal::MessageWalker walker(std::move(load_keys), trust_, policy_, options.at ? *options.at : Now());
   walker.SetRevocation(revocation_.get(), revocation_hard_fail_);
+  walker.SetTrustCache(options.trust_cache);
+  walker.SetCertificateCache(options.certificate_cache);
   return walker.Walk(message, options.detached_content);
 }
 

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <ctime>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -12,6 +13,7 @@
 #include <vector>
 
 #include "cms/algorithms.h"
+#include "cms/certificate_cache.h"
 #include "cms/envelope.h"
 #include "cms/signer.h"
 #include "core/result.h"
@@ -69,8 +71,18 @@ struct EncryptRequest {
   bool rsa_oaep = false;
 };
 
+class SignerTrustCache;
+
 struct ReadOptions {
   std::optional<std::string_view> detached_content;  // verify a bare signature over this
+  // Bulk reads (MailboxVerifier): one validation time for the whole run, and a cache of
+  // signer trust decisions shared between messages (and threads).
+  std::optional<std::time_t> at;
+  SignerTrustCache* trust_cache = nullptr;
+  cms::CertificateCache* certificate_cache = nullptr;  // certificates parsed once per run
+  // Where decryption keys come from instead of the context's KeySource (a bulk run loads
+  // them once for all its threads).
+  std::function<Result<std::vector<cms::Identity>>()> load_keys;
 };
 
 // Messages larger than this are never loaded whole: the *File operations stream them.
@@ -117,6 +129,9 @@ class SecureMimeContext final {
     revocation_hard_fail_ = hard_fail;
   }
 
+  // Every identity with its key, for decryption (asks the KeySource).
+  Result<std::vector<cms::Identity>> DecryptionKeys() const;
+
   const pki::TrustStore& trust() const { return trust_; }
   const policy::AlgorithmPolicy& policy() const { return policy_; }
   std::time_t Now() const;
@@ -138,9 +153,6 @@ class SecureMimeContext final {
   Result<std::string> SignEntity(std::string_view entity, const SignRequest& request) const;
   Result<Report> ReadLargeMessage(const std::string& path, uint64_t size, bool stream_every_part) const;
   Result<std::string> EncryptEntity(std::string_view entity, const EncryptRequest& request) const;
-  // Every identity with its key, for decryption (asks the KeySource once).
-  Result<std::vector<cms::Identity>> DecryptionKeys() const;
-
   std::vector<Identity> identities_;
   std::shared_ptr<KeySource> keys_;
   pki::TrustStore trust_;

@@ -6,7 +6,7 @@
 
 namespace sealpost::smime {
 
-std::string ReportToJson(const Report& report, const JsonOptions& options) {
+nlohmann::json ReportToJsonValue(const Report& report, const JsonOptions& options) {
   using nlohmann::json;
   json out;
   out["signed"] = report.is_signed;
@@ -61,8 +61,16 @@ std::string ReportToJson(const Report& report, const JsonOptions& options) {
     for (const auto& a : report.content.attachments)
       out["attachments"].push_back({{"filename", a.filename}, {"content_type", a.content_type}, {"size", a.size}});
   }
+  return out;
+}
+
+std::string DumpJson(const nlohmann::json& value) {
   // Invalid UTF-8 in a hostile body must not abort the dump: replace it.
-  return out.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
+  return value.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+}
+
+std::string ReportToJson(const Report& report, const JsonOptions& options) {
+  return DumpJson(ReportToJsonValue(report, options));
 }
 
 }  // namespace sealpost::smime

@@ -4,6 +4,8 @@
 
 #include <string>
 
+#include <nlohmann/json.hpp>
+
 #include "smime/report.h"
 
 namespace sealpost::smime {
@@ -15,5 +17,9 @@ struct JsonOptions {
 
 // One JSON object, pretty-printed, ending in a newline.
 std::string ReportToJson(const Report& report, const JsonOptions& options);
+// The same object as a value, for embedding (verify --maildir).
+nlohmann::json ReportToJsonValue(const Report& report, const JsonOptions& options);
+// Dumps any verdict JSON the way ReportToJson does (invalid UTF-8 replaced).
+std::string DumpJson(const nlohmann::json& value);
 
 }  // namespace sealpost::smime

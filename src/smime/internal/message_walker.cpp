@@ -256,6 +256,7 @@ Status MessageWalker::VisitSignedData(std::string_view der, std::optional<std::s
   cms::VerifyOptions options;
   options.allow_legacy = policy_.allow_legacy;
   options.min_rsa_bits = policy_.min_rsa_bits;
+  options.certificate_cache = certificate_cache_;
   auto result = cms::VerifySignedData(der, content, options, trust_.intermediates());
   if (!result) {
     RecordLayerError(layer, result.error());
@@ -331,6 +332,18 @@ void MessageWalker::RecordSignedData(LayerVerdict layer, cms::SignedDataResult& 
   AddSignatures(result, index, on_root_chain);
 }
 
+SignerTrust MessageWalker::CheckSignerTrust(const pki::Certificate& signer, const std::vector<pki::Certificate>& bag) const {
+  SignerTrust t;
+  int min_bits = policy_.allow_legacy ? 1024 : policy_.min_rsa_bits;
+  t.chain = trust_.Validate(signer, bag, at_, pki::CertUse::kSigning, min_bits);
+  // Revocation is asked only of a trusted path: an untrusted one fails anyway.
+  if (revocation_ && t.chain.trusted && t.chain.chain.size() >= 2) {
+    t.revocation_checked = true;
+    t.revocation = revocation_->Check(t.chain.chain);
+  }
+  return t;
+}
+
 void MessageWalker::AddSignatures(const cms::SignedDataResult& result, size_t layer_index, bool covers_whole) {
   for (const auto& s : result.signers) {
     SignatureVerdict v;
@@ -356,17 +369,17 @@ void MessageWalker::AddSignatures(const cms::SignedDataResult& result, size_t la
       }
       if (v.signer_email.empty() && !v.signer_emails.empty()) v.signer_email = v.signer_emails.front();
       int min_bits = policy_.allow_legacy ? 1024 : policy_.min_rsa_bits;
-      pki::ChainResult chain = trust_.Validate(*s.certificate, result.certificates, at_, pki::CertUse::kSigning, min_bits);
-      v.trusted = chain.trusted;
-      v.chain_problems = chain.problems;
-      // Revocation is asked only of a trusted path: an untrusted one fails anyway.
-      if (revocation_ && chain.trusted && chain.chain.size() >= 2) {
-        RevocationAnswer answer = revocation_->Check(chain.chain);
-        v.revocation = answer.state;
-        v.revocation_detail = answer.detail;
-        v.revocation_unreachable = answer.unreachable;
+      auto compute = [&] { return CheckSignerTrust(*s.certificate, result.certificates); };
+      SignerTrust t = trust_cache_ ? trust_cache_->Get(*s.certificate, result.certificates, at_, pki::CertUse::kSigning, min_bits, compute)
+                                   : compute();
+      v.trusted = t.chain.trusted;
+      v.chain_problems = std::move(t.chain.problems);
+      if (t.revocation_checked) {
+        v.revocation = t.revocation.state;
+        v.revocation_detail = t.revocation.detail;
+        v.revocation_unreachable = t.revocation.unreachable;
         v.revocation_hard_fail = revocation_hard_fail_;
-        if (answer.state == "revoked") {
+        if (t.revocation.state == "revoked") {
           v.trusted = false;
           v.chain_problems.push_back("revoked");
         }

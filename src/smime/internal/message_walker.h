@@ -21,6 +21,7 @@
 #include "smime/context.h"
 #include "smime/internal/stream_message.h"
 #include "smime/report.h"
+#include "smime/signer_trust_cache.h"
 
 namespace sealpost::smime::internal {
 
@@ -37,6 +38,11 @@ class MessageWalker final {
     revocation_ = source;
     revocation_hard_fail_ = hard_fail;
   }
+
+  // Signer trust decisions come from (and go to) `cache` when set.
+  void SetTrustCache(SignerTrustCache* cache) { trust_cache_ = cache; }
+  // Certificates carried in messages are parsed through `cache` when set.
+  void SetCertificateCache(cms::CertificateCache* cache) { certificate_cache_ = cache; }
 
   // Examines `message`; with `detached_content`, `message` is a bare detached signature.
   Result<Report> Walk(std::string_view message, std::optional<std::string_view> detached_content);
@@ -67,6 +73,7 @@ class MessageWalker final {
   Status VisitSignedData(std::string_view der, std::optional<std::string_view> content, const Position& pos,
                          std::string form);
   Status VisitEnveloped(std::string_view der, const Position& pos);
+  SignerTrust CheckSignerTrust(const pki::Certificate& signer, const std::vector<pki::Certificate>& bag) const;
   void AddSignatures(const cms::SignedDataResult& result, size_t layer_index, bool covers_whole);
   size_t AddLayer(LayerVerdict layer);
   void RecordLayerError(LayerVerdict layer, const Error& error);
@@ -82,6 +89,8 @@ class MessageWalker final {
 
   RevocationSource* revocation_ = nullptr;
   bool revocation_hard_fail_ = false;
+  SignerTrustCache* trust_cache_ = nullptr;
+  cms::CertificateCache* certificate_cache_ = nullptr;
   Report report_;
   std::vector<std::string> from_addresses_;  // addr-specs of the root From field(s)
   std::deque<std::string> buffers_;          // owns decoded/decrypted bytes walked into

@@ -175,6 +175,7 @@ Status MessageWalker::VisitBlobMultipartSigned(const Blob& body, const std::stri
   cms::VerifyOptions options;
   options.allow_legacy = policy_.allow_legacy;
   options.min_rsa_bits = policy_.min_rsa_bits;
+  options.certificate_cache = certificate_cache_;
   auto result = cms::VerifySignedData(*der, canonical, options, trust_.intermediates());
   if (!result) {
     RecordLayerError(layer, result.error());

@@ -1,0 +1,145 @@
+// SPDX-License-Identifier: Apache-2.0
+// A fixed pool of threads takes messages by index from an atomic counter; each result is
+// written to its own slot, so the output order is the sorted file order.
+#include "smime/mailbox_verifier.h"
+
+#include <algorithm>
+#include <atomic>
+#include <filesystem>
+#include <mutex>
+#include <thread>
+
+#include "core/file_io.h"
+#include "smime/signer_trust_cache.h"
+
+namespace sealpost::smime {
+namespace fs = std::filesystem;
+namespace {
+
+bool Hidden(const fs::path& p) { return !p.filename().empty() && p.filename().string()[0] == '.'; }
+
+Status AddFiles(const fs::path& dir, const std::string& prefix, std::vector<std::string>& out) {
+  std::error_code ec;
+  fs::directory_iterator it(dir, ec);
+  if (ec) return Error(ErrorCode::kIo, "cannot read the mailbox folder " + dir.string() + ": " + ec.message());
+  for (; it != fs::directory_iterator(); it.increment(ec)) {
+    if (ec) return Error(ErrorCode::kIo, "cannot read the mailbox folder " + dir.string() + ": " + ec.message());
+    if (Hidden(it->path())) continue;
+    std::error_code type_ec;
+    // Unreadable or odd entries are listed too, so the run reports them instead of
+    // skipping them silently; only folders are not messages.
+    if (it->is_directory(type_ec)) continue;
+    out.push_back(prefix + it->path().filename().string());
+  }
+  return Ok();
+}
+
+int RankOf(int code) {
+  switch (code) {
+    case 0: return 0;
+    case 4: return 1;
+    case 3: return 2;
+    case 1: return 3;
+    default: return 4;
+  }
+}
+
+}  // namespace
+
+Result<std::vector<std::string>> ListMailbox(const std::string& dir) {
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec)) return Error(ErrorCode::kNotFound, "no mailbox folder at " + dir);
+  std::vector<std::string> files;
+  bool maildir = fs::is_directory(fs::path(dir) / "cur", ec) || fs::is_directory(fs::path(dir) / "new", ec);
+  if (maildir) {
+    for (const char* sub : {"cur", "new"}) {
+      if (fs::is_directory(fs::path(dir) / sub, ec)) RETURN_IF_ERROR(AddFiles(fs::path(dir) / sub, std::string(sub) + "/", files));
+    }
+  } else {
+    RETURN_IF_ERROR(AddFiles(dir, "", files));
+  }
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+std::string MailboxStatus(const MailboxResult& r) {
+  if (r.error) {
+    bool unreadable = r.error->code() == ErrorCode::kIo || r.error->code() == ErrorCode::kNotFound;
+    return unreadable ? "unreadable" : r.exit_code == 1 ? "not-good" : "malformed";
+  }
+  if (r.exit_code == 0) return "good";
+  if (r.exit_code == 3) return "malformed";
+  if (r.exit_code == 4) return "network";
+  const Report& report = *r.report;
+  for (const auto& layer : report.layers) {
+    if (layer.kind == LayerVerdict::Kind::kSigned && layer.status != "ok") return "invalid";
+  }
+  for (const auto& sig : report.signatures) {
+    if (sig.status != cms::SignatureStatus::kValid) return "invalid";
+  }
+  for (const auto& sig : report.signatures) {
+    if (!sig.trusted) return "untrusted";
+  }
+  if (!report.is_signed && report.signatures.empty()) return "unsigned";
+  return "not-good";
+}
+
+int WorseExitCode(int a, int b) { return RankOf(b) > RankOf(a) ? b : a; }
+
+MailboxRun VerifyMailbox(const SecureMimeContext& ctx, const std::string& dir, const std::vector<std::string>& files,
+                         const MailboxOptions& options) {
+  MailboxRun run;
+  run.results.resize(files.size());
+  SignerTrustCache cache;
+  cms::CertificateCache certificates;
+  ReadOptions read_options;
+  read_options.at = ctx.Now();  // one moment for all, so trust decisions can be shared
+  read_options.trust_cache = &cache;
+  read_options.certificate_cache = &certificates;
+  // Keys are loaded once for the run (the vault and its passphrase prompt are not meant for
+  // several threads), and only when a message needs them.
+  std::mutex keys_mutex;
+  std::optional<Result<std::vector<cms::Identity>>> keys;
+  read_options.load_keys = [&]() -> Result<std::vector<cms::Identity>> {
+    std::lock_guard lock(keys_mutex);
+    if (!keys) keys = ctx.DecryptionKeys();
+    return *keys;
+  };
+
+  std::atomic<size_t> next{0};
+  std::mutex progress_mutex;
+  size_t done = 0;
+  auto work = [&] {
+    for (size_t i = next++; i < files.size(); i = next++) {
+      MailboxResult& r = run.results[i];
+      r.file = files[i];
+      auto message = ReadFile((fs::path(dir) / files[i]).string());
+      Result<Report> report = message ? ctx.Read(*message, read_options) : Result<Report>(message.error());
+      if (report) {
+        r.exit_code = ExitCodeFor(*report, true);
+        r.report = std::move(report).value();
+        // The verdict is kept, the displayed content is not (memory grows with the mailbox).
+        r.report->content_entity.clear();
+        r.report->content = {};
+      } else {
+        r.error = report.error();
+        r.exit_code = options.error_exit_code ? options.error_exit_code(*r.error) : 3;
+      }
+      if (options.progress) {
+        std::lock_guard lock(progress_mutex);
+        options.progress(++done, files.size());
+      }
+    }
+  };
+  unsigned jobs = options.jobs ? options.jobs : std::max(1u, std::thread::hardware_concurrency());
+  jobs = static_cast<unsigned>(std::min<size_t>(jobs, std::max<size_t>(files.size(), 1)));
+  std::vector<std::thread> threads;
+  for (unsigned t = 1; t < jobs; ++t) threads.emplace_back(work);
+  work();  // the calling thread is one of the workers
+  for (auto& t : threads) t.join();
+  run.trust_cache_hits = cache.hits();
+  run.trust_cache_misses = cache.misses();
+  return run;
+}
+
+}  // namespace sealpost::smime
