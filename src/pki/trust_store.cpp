@@ -107,7 +107,7 @@ ossl::X509StackPtr ToStack(const std::vector<const Certificate*>& certs) {
 
 using CrlStackPtr = ossl::Handle<STACK_OF(X509_CRL), FreeCrlStack>;
 
-// Parses every CRL (PEM blocks or one DER); false if one is unreadable.
+// Parses every CRL (PEM blocks or one DER); false if one is unreadable or has no CRL number.
 bool ParseCrls(const std::vector<std::string>& inputs, STACK_OF(X509_CRL)* out) {
   for (const auto& input : inputs) {
     ossl::BioPtr bio = ossl::MemBio(input.data(), input.size());
@@ -119,6 +119,11 @@ bool ParseCrls(const std::vector<std::string>& inputs, STACK_OF(X509_CRL)* out) 
       if (!crl) return false;
       sk_X509_CRL_push(out, crl);
     }
+  }
+  // RFC 5280 §5.2.3: "conforming CRL issuers MUST include this extension in all CRLs";
+  // without it a CRL cannot be ordered against a newer one, so it is not used at all.
+  for (int i = 0; i < sk_X509_CRL_num(out); ++i) {
+    if (X509_CRL_get_ext_by_NID(sk_X509_CRL_value(out, i), NID_crl_number, -1) < 0) return false;
   }
   ossl::DrainErrors();
   return true;

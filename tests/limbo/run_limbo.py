@@ -49,6 +49,15 @@ def load_reasons(path: Path) -> dict:
     return reasons
 
 
+def schema_problems(document: dict, schema_path: Path) -> list:
+    """Violations of the limbo schema ($defs/Limbo) by `document`."""
+    import jsonschema  # Debian: python3-jsonschema (the CLI harness needs it too)
+    schema = json.loads(schema_path.read_text(encoding="utf-8"))
+    schema = dict(schema, **{"$ref": "#/$defs/Limbo"})
+    validator = jsonschema.Draft202012Validator(schema)
+    return [f"{'/'.join(map(str, e.path))}: {e.message}" for e in validator.iter_errors(document)]
+
+
 def run_runner(runner: Path, suite: Path, out: Path) -> dict:
     started = time.monotonic()
     proc = subprocess.run([str(runner), str(suite), str(out)], capture_output=True, text=True)
@@ -134,6 +143,9 @@ def main() -> int:
     if gen.returncode != 0:
         raise SystemExit(f"gen_smime_cases.py failed: {gen.stderr.strip()}")
     smime = json.loads(smime_file.read_text(encoding="utf-8"))
+    schema_errors = schema_problems(smime, limbo_dir / "limbo-schema.json")
+    if schema_errors:
+        failures.append("generated S/MIME cases violate limbo-schema.json: " + "; ".join(schema_errors[:5]))
     smime_ours = run_runner(args.runner, smime_file, args.work / "smime-results.json")
     s_agree, s_total, s_differing = compare(smime["testcases"], smime_ours, {}, reasons, args.verbose)
     if s_agree != s_total:

@@ -193,16 +193,25 @@ void CheckPeerNames(const Certificate& leaf, const std::vector<PeerName>& names,
 }
 
 void CheckConformance(const CertPath& path, std::vector<std::string>& problems) {
-  for (size_t i = 0; i < path.size(); ++i) {
-    uint32_t flags = X509_get_extension_flags(path[i]->native());
-    // RFC 5280 §4.2.1.1 and §4.2.1.2: conforming CAs MUST mark AKI and SKI non-critical.
-    if ((flags & (EXFLAG_AKID_CRITICAL | EXFLAG_SKID_CRITICAL)) != 0) AddProblem(problems, "non-conforming-certificate");
+  // §4.1.2.6: a CA's subject MUST be non-empty; an empty subject needs a critical SAN.
+  for (size_t i = 1; i < path.size(); ++i) {
+    if (X509_NAME_entry_count(X509_get_subject_name(path[i]->native())) == 0)
+      AddProblem(problems, "non-conforming-certificate");
   }
-  // §4.2.1.9: "If the cA boolean is not asserted, then the keyCertSign bit in the key usage
-  // extension MUST NOT be asserted."
   X509* leaf = path.front()->native();
+  uint32_t leaf_flags = X509_get_extension_flags(leaf);
+  int san_critical = -1;
+  int san_index = X509_get_ext_by_NID(leaf, NID_subject_alt_name, -1);
+  if (san_index >= 0) san_critical = X509_EXTENSION_get_critical(X509_get_ext(leaf, san_index));
+  if (X509_NAME_entry_count(X509_get_subject_name(leaf)) == 0 && san_critical != 1)
+    AddProblem(problems, "non-conforming-certificate");
+  // §4.2.1.9: "If the cA boolean is not asserted, then the keyCertSign bit in the key usage
+  // extension MUST NOT be asserted."; §4.2.1.10: name constraints "MUST be used only in a
+  // CA certificate".
   uint32_t ku = X509_get_key_usage(leaf);
-  if (ku != UINT32_MAX && (ku & KU_KEY_CERT_SIGN) != 0 && (X509_get_extension_flags(leaf) & EXFLAG_CA) == 0)
+  bool leaf_is_ca = (leaf_flags & EXFLAG_CA) != 0;
+  if (ku != UINT32_MAX && (ku & KU_KEY_CERT_SIGN) != 0 && !leaf_is_ca) AddProblem(problems, "non-conforming-certificate");
+  if (!leaf_is_ca && X509_get_ext_by_NID(leaf, NID_name_constraints, -1) >= 0)
     AddProblem(problems, "non-conforming-certificate");
 }
 

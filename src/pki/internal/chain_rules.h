@@ -32,9 +32,10 @@ void CheckKeyUsage(const Certificate& leaf, CertUse use, const std::vector<std::
 // subject CN; e-mail falls back to the subject emailAddress only when no rfc822Name exists).
 void CheckPeerNames(const Certificate& leaf, const std::vector<PeerName>& names, std::vector<std::string>& problems);
 
-// RFC 5280 rules OpenSSL checks only under X509_V_FLAG_X509_STRICT, whose other checks
-// (AKI/SKI presence, critical basicConstraints) would refuse older S/MIME hierarchies: AKI
-// and SKI must be non-critical anywhere; a leaf without cA must not assert keyCertSign.
+// A few RFC 5280 rules OpenSSL checks only under X509_V_FLAG_X509_STRICT, whose other
+// checks (AKI/SKI presence, critical basicConstraints) would refuse older S/MIME
+// hierarchies: CA subjects are non-empty, an empty leaf subject needs a critical SAN, a leaf
+// without cA asserts no keyCertSign and carries no name constraints.
 void CheckConformance(const CertPath& path, std::vector<std::string>& problems);
 
 // Every rfc822Name of the leaf must be a mailbox (one "@", a host-name domain); OpenSSL's
