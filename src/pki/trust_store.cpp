@@ -5,13 +5,19 @@
 
 #include <openssl/x509v3.h>
 
-#include <algorithm>
+#include <openssl/pem.h>
+
+#include <optional>
 
 #include "ossl/errors.h"
 #include "ossl/handles.h"
+#include "pki/internal/chain_rules.h"
+#include "pki/internal/path_builder.h"
 
 namespace sealpost::pki {
 namespace {
+
+void FreeCrlStack(STACK_OF(X509_CRL)* s) { sk_X509_CRL_pop_free(s, X509_CRL_free); }
 
 std::string ProblemName(int err) {
   switch (err) {
@@ -55,6 +61,11 @@ std::string ProblemName(int err) {
       return "weak-key";
     case X509_V_ERR_CA_MD_TOO_WEAK:
       return "weak-signature-algorithm";
+    case X509_V_ERR_EC_KEY_EXPLICIT_PARAMS:
+      return "explicit-curve";
+    case X509_V_ERR_UNABLE_TO_GET_CRL:
+    case X509_V_ERR_UNABLE_TO_GET_CRL_ISSUER:
+      return "revocation-unknown";
     case X509_V_ERR_INVALID_POLICY_EXTENSION:
     case X509_V_ERR_NO_EXPLICIT_POLICY:
       return "policy";
@@ -66,73 +77,177 @@ std::string ProblemName(int err) {
   }
 }
 
-void AddProblem(std::vector<std::string>& problems, const std::string& name) {
-  if (std::find(problems.begin(), problems.end(), name) == problems.end()) problems.push_back(name);
-}
+struct CallbackState {
+  std::vector<std::string>* problems;
+  std::time_t at;
+};
 
 // Records every error and lets validation go on, so all problems are reported.
 int CollectingCallback(int ok, X509_STORE_CTX* ctx) {
-  if (!ok) {
-    auto* problems = static_cast<std::vector<std::string>*>(X509_STORE_CTX_get_app_data(ctx));
-    if (problems) AddProblem(*problems, ProblemName(X509_STORE_CTX_get_error(ctx)));
-  }
+  auto* state = static_cast<CallbackState*>(X509_STORE_CTX_get_app_data(ctx));
+  if (ok || !state) return 1;
+  int err = X509_STORE_CTX_get_error(ctx);
+  // RFC 5280 §4.1.2.5: the validity period runs "from notBefore through notAfter,
+  // inclusive"; OpenSSL counts the notAfter second itself as expired.
+  X509* cert = X509_STORE_CTX_get_current_cert(ctx);
+  if (err == X509_V_ERR_CERT_HAS_EXPIRED && cert && ASN1_TIME_cmp_time_t(X509_get0_notAfter(cert), state->at) == 0)
+    return 1;
+  internal::AddProblem(*state->problems, ProblemName(err));
   return 1;
 }
 
-ossl::X509StackPtr ToStack(const std::vector<Certificate>& a, const std::vector<Certificate>& b) {
+ossl::X509StackPtr ToStack(const std::vector<const Certificate*>& certs) {
   ossl::X509StackPtr stack(sk_X509_new_null());
-  for (const auto* list : {&a, &b}) {
-    for (const auto& c : *list) {
-      X509_up_ref(c.native());
-      sk_X509_push(stack.get(), c.native());
-    }
+  for (const Certificate* c : certs) {
+    X509_up_ref(c->native());
+    sk_X509_push(stack.get(), c->native());
   }
   return stack;
 }
 
-}  // namespace
+using CrlStackPtr = ossl::Handle<STACK_OF(X509_CRL), FreeCrlStack>;
 
-ChainResult TrustStore::Validate(const Certificate& leaf, const std::vector<Certificate>& untrusted,
-                                 std::time_t at, CertUse use, int min_rsa_bits) const {
+// Parses every CRL (PEM blocks or one DER); false if one is unreadable or has no CRL number.
+bool ParseCrls(const std::vector<std::string>& inputs, STACK_OF(X509_CRL)* out) {
+  for (const auto& input : inputs) {
+    ossl::BioPtr bio = ossl::MemBio(input.data(), input.size());
+    size_t before = static_cast<size_t>(sk_X509_CRL_num(out));
+    while (X509_CRL* crl = PEM_read_bio_X509_CRL(bio.get(), nullptr, nullptr, nullptr)) sk_X509_CRL_push(out, crl);
+    if (static_cast<size_t>(sk_X509_CRL_num(out)) == before) {
+      const unsigned char* p = reinterpret_cast<const unsigned char*>(input.data());
+      X509_CRL* crl = d2i_X509_CRL(nullptr, &p, static_cast<long>(input.size()));
+      if (!crl) return false;
+      sk_X509_CRL_push(out, crl);
+    }
+  }
+  // RFC 5280 §5.2.3: "conforming CRL issuers MUST include this extension in all CRLs";
+  // without it a CRL cannot be ordered against a newer one, so it is not used at all.
+  for (int i = 0; i < sk_X509_CRL_num(out); ++i) {
+    if (X509_CRL_get_ext_by_NID(sk_X509_CRL_value(out, i), NID_crl_number, -1) < 0) return false;
+  }
+  ossl::DrainErrors();
+  return true;
+}
+
+// Non-self-issued CA certificates strictly between the leaf and the anchor.
+int CountIntermediates(const std::vector<Certificate>& chain) {
+  int count = 0;
+  for (size_t i = 1; i + 1 < chain.size(); ++i) {
+    X509* c = chain[i].native();
+    if (X509_NAME_cmp(X509_get_subject_name(c), X509_get_issuer_name(c)) != 0) ++count;
+  }
+  return count;
+}
+
+constexpr int kDefaultMaxIntermediates = 32;
+
+// One run of OpenSSL's validator over exactly these anchors and helpers, then the rules it
+// leaves to us, on the chain it built.
+ChainResult Attempt(const Certificate& leaf, const std::vector<const Certificate*>& anchors,
+                    const std::vector<const Certificate*>& helpers, const ValidationOptions& options,
+                    STACK_OF(X509_CRL)* crls) {
   ChainResult result;
   ossl::X509StorePtr store(X509_STORE_new());
-  for (const auto& anchor : anchors_) X509_STORE_add_cert(store.get(), anchor.native());
-  ossl::X509StackPtr helpers = ToStack(untrusted, intermediates_);
+  for (const Certificate* anchor : anchors) X509_STORE_add_cert(store.get(), anchor->native());
+  ossl::X509StackPtr untrusted = ToStack(helpers);
   ossl::X509StoreCtxPtr ctx(X509_STORE_CTX_new());
-  if (!X509_STORE_CTX_init(ctx.get(), store.get(), leaf.native(), helpers.get())) {
+  if (!store || !untrusted || !ctx || !X509_STORE_CTX_init(ctx.get(), store.get(), leaf.native(), untrusted.get())) {
     ossl::DrainErrors();
     result.problems.push_back("internal-error");
     return result;
   }
   X509_VERIFY_PARAM* param = X509_STORE_CTX_get0_param(ctx.get());
   // An intermediate made an anchor ends the path there (the profile may trust a sub-CA).
-  X509_VERIFY_PARAM_set_flags(param, X509_V_FLAG_PARTIAL_CHAIN);
-  X509_VERIFY_PARAM_set_time(param, at);
+  unsigned long flags = X509_V_FLAG_PARTIAL_CHAIN;
+  if (crls && sk_X509_CRL_num(crls) > 0) {
+    flags |= X509_V_FLAG_CRL_CHECK | X509_V_FLAG_CRL_CHECK_ALL;
+    X509_STORE_CTX_set0_crls(ctx.get(), crls);
+  }
+  X509_VERIFY_PARAM_set_flags(param, flags);
+  CallbackState state{&result.problems, options.at ? *options.at : std::time(nullptr)};
+  X509_VERIFY_PARAM_set_time(param, state.at);
   // Security level 2 (112-bit): rejects RSA < 2048 and SHA-1/MD5 certificate signatures,
   // unless the policy lowered the floor to read old mail.
-  X509_VERIFY_PARAM_set_auth_level(param, min_rsa_bits >= 2048 ? 2 : 0);
-  X509_STORE_CTX_set_purpose(ctx.get(), use == CertUse::kSigning ? X509_PURPOSE_SMIME_SIGN
-                                                                  : X509_PURPOSE_ANY);
-  X509_STORE_CTX_set_app_data(ctx.get(), &result.problems);
+  X509_VERIFY_PARAM_set_auth_level(param, options.min_rsa_bits >= 2048 ? 2 : 0);
+  // The subject CN is never a host name, so name constraints do not apply to it either.
+  X509_VERIFY_PARAM_set_hostflags(param, X509_CHECK_FLAG_NEVER_CHECK_SUBJECT);
+  X509_STORE_CTX_set_app_data(ctx.get(), &state);
   X509_STORE_CTX_set_verify_cb(ctx.get(), CollectingCallback);
   int rc = X509_verify_cert(ctx.get());
-  if (rc <= 0 && result.problems.empty()) AddProblem(result.problems, "untrusted");
+  if (rc <= 0 && result.problems.empty()) internal::AddProblem(result.problems, "untrusted");
   ossl::DrainErrors();
 
   if (STACK_OF(X509)* chain = X509_STORE_CTX_get0_chain(ctx.get())) {
     for (int i = 0; i < sk_X509_num(chain); ++i) result.chain.push_back(Certificate::FromNative(sk_X509_value(chain, i)));
   }
-  // S/MIME rules X509_PURPOSE does not cover for encryption: key usage and EKU of the leaf.
-  if (use == CertUse::kEncryption) {
-    if (!leaf.AllowsEncryption()) AddProblem(result.problems, "wrong-key-usage");
-    if (!leaf.EkuAllowsEmail()) AddProblem(result.problems, "wrong-purpose");
-  } else {
-    if (!leaf.AllowsSigning()) AddProblem(result.problems, "wrong-key-usage");
-    if (!leaf.EkuAllowsEmail()) AddProblem(result.problems, "wrong-purpose");
+  internal::CertPath path;
+  for (const auto& c : result.chain) path.push_back(&c);
+  if (path.empty()) path.push_back(&leaf);
+  if (CountIntermediates(result.chain) > options.max_depth.value_or(kDefaultMaxIntermediates))
+    internal::AddProblem(result.problems, "path-too-long");
+  internal::CheckExtendedKeyUsage(path, internal::RequiredEkus(options), result.problems);
+  internal::CheckKeyUsage(leaf, options.use, options.required_key_usage, result.problems);
+  internal::CheckPeerNames(leaf, options.peer_names, result.problems);
+  internal::CheckKeyParameters(path, result.problems);
+  internal::CheckConformance(path, result.problems);
+  internal::CheckEmailSyntax(leaf, result.problems);
+  if (leaf.KeyAlgorithm() == "rsa" && leaf.KeyBits() < options.min_rsa_bits)
+    internal::AddProblem(result.problems, "weak-key");
+  return result;
+}
+
+}  // namespace
+
+ChainResult TrustStore::Validate(const Certificate& leaf, const std::vector<Certificate>& untrusted,
+                                 const ValidationOptions& options) const {
+  CrlStackPtr crls(sk_X509_CRL_new_null());
+  if (!crls || !ParseCrls(options.crls, crls.get())) {
+    ChainResult result;
+    result.problems.push_back("invalid-crl");
+    return result;
   }
-  if (leaf.KeyAlgorithm() == "rsa" && leaf.KeyBits() < min_rsa_bits) AddProblem(result.problems, "weak-key");
+  std::vector<Certificate> helpers = untrusted;
+  helpers.insert(helpers.end(), intermediates_.begin(), intermediates_.end());
+
+  internal::PathLimits limits;
+  limits.max_intermediates = options.max_depth.value_or(kDefaultMaxIntermediates);
+  internal::PathBuilder builder(anchors_, helpers, limits);
+  std::optional<ChainResult> first;
+  ChainResult result;
+  bool found = builder.ForEachPath(leaf, [&](const internal::CertPath& path) {
+    std::vector<const Certificate*> middle(path.begin() + 1, path.end() - (path.size() > 1 ? 1 : 0));
+    ChainResult attempt = Attempt(leaf, {path.back()}, middle, options, crls.get());
+    if (attempt.problems.empty()) {
+      result = std::move(attempt);
+      return true;
+    }
+    if (!first) first = std::move(attempt);
+    return false;
+  });
+  if (!found) {
+    if (first) {
+      result = std::move(*first);
+    } else {
+      // No candidate path: OpenSSL's own search over everything names the reason.
+      std::vector<const Certificate*> all_anchors, all_helpers;
+      for (const auto& c : anchors_) all_anchors.push_back(&c);
+      for (const auto& c : helpers) all_helpers.push_back(&c);
+      result = Attempt(leaf, all_anchors, all_helpers, options, crls.get());
+      if (result.problems.empty()) internal::AddProblem(result.problems, "untrusted");
+    }
+    if (builder.exhausted()) internal::AddProblem(result.problems, "path-search-limit");
+  }
   result.trusted = result.problems.empty();
   return result;
+}
+
+ChainResult TrustStore::Validate(const Certificate& leaf, const std::vector<Certificate>& untrusted,
+                                 std::time_t at, CertUse use, int min_rsa_bits) const {
+  ValidationOptions options;
+  options.at = at;
+  options.use = use;
+  options.min_rsa_bits = min_rsa_bits;
+  return Validate(leaf, untrusted, options);
 }
 
 }  // namespace sealpost::pki

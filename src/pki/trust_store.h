@@ -9,11 +9,9 @@
 
 #include "core/result.h"
 #include "pki/certificate.h"
+#include "pki/validation_options.h"
 
 namespace sealpost::pki {
-
-// What the certificate is being validated for; decides key usage and EKU checks.
-enum class CertUse { kSigning, kEncryption };
 
 struct ChainResult {
   bool trusted = false;              // a path to an anchor exists and every check passed
@@ -30,9 +28,16 @@ class TrustStore final {
   const std::vector<Certificate>& anchors() const { return anchors_; }
   const std::vector<Certificate>& intermediates() const { return intermediates_; }
 
-  // Validates `leaf` at time `at` for `use`. `untrusted` are extra certificates (e.g. the
-  // CMS certificate bag): never anchors, only path helpers (catalogue C4). An intermediate
-  // anchor ends the path there (partial chains). Never fails: problems are in the result.
+  // Validates `leaf` against the anchors as `options` ask. `untrusted` are extra
+  // certificates (e.g. the CMS certificate bag): never anchors, only path helpers
+  // (catalogue C4). An intermediate anchor ends the path there (partial chains). Every
+  // candidate path is tried (bounded, catalogue P11) until one passes every check; when none
+  // does, the problems are those of the first path tried. Never fails: problems are in the
+  // result. Thread-safe (const, no shared mutable state).
+  ChainResult Validate(const Certificate& leaf, const std::vector<Certificate>& untrusted,
+                       const ValidationOptions& options) const;
+
+  // The S/MIME shorthand: validation at `at` for `use` with an RSA floor.
   ChainResult Validate(const Certificate& leaf, const std::vector<Certificate>& untrusted,
                        std::time_t at, CertUse use, int min_rsa_bits) const;
 
