@@ -5,6 +5,7 @@
 #include <openssl/pkcs12.h>
 
 #include <optional>
+#include <string>
 
 #include "ossl/errors.h"
 #include "ossl/providers.h"
@@ -36,9 +37,32 @@ Result<std::string> Dearmour(std::string_view bytes) {
   return out;
 }
 
+// The MAC's iteration count, checked before the MAC is computed (catalogue K3).
+Status CheckMacIterations(const PKCS12* p12) {
+  const ASN1_INTEGER* iterations = nullptr;
+  PKCS12_get0_mac(nullptr, nullptr, nullptr, &iterations, p12);
+  // Absent means 1 (RFC 7292 Appendix A: iterations INTEGER DEFAULT 1).
+  if (!iterations) return Ok();
+  std::int64_t count = 0;
+  if (ASN1_INTEGER_get_int64(&count, iterations) != 1) {
+    ossl::DrainErrors();
+    return Error(ErrorCode::kLimit, "the PKCS#12 file's MAC iteration count is not a usable number");
+  }
+  if (count < 1 || count > kMaxPkcs12MacIterations) {
+    return Error(ErrorCode::kLimit, "the PKCS#12 file asks for " + std::to_string(count) +
+                                        " MAC iterations; at most " + std::to_string(kMaxPkcs12MacIterations) +
+                                        " are accepted");
+  }
+  return Ok();
+}
+
 }  // namespace
 
 Result<Pkcs12Contents> ParsePkcs12(std::string_view bytes, const SecretBytes& password) {
+  if (bytes.size() > kMaxPkcs12Bytes) {
+    return Error(ErrorCode::kLimit, "the PKCS#12 file is " + std::to_string(bytes.size()) + " bytes; at most " +
+                                        std::to_string(kMaxPkcs12Bytes) + " are accepted");
+  }
   // Windows and AD CS still export with 3DES and RC2-40.
   ossl::EnsureLegacyProvider();
   ASSIGN_OR_RETURN(std::string der, Dearmour(bytes));
@@ -49,7 +73,19 @@ Result<Pkcs12Contents> ParsePkcs12(std::string_view bytes, const SecretBytes& pa
   // An empty password may be encoded as an empty string or as none at all (RFC 7292 B.1).
   std::string pass(password.view());
   const char* pass_ptr = pass.c_str();
-  if (PKCS12_mac_present(p12.get())) {
+  // Catalogue K3. (OpenSSL's PKCS12_parse would take such a file only with an empty
+  // password, and then without a word.)
+  if (!PKCS12_mac_present(p12.get())) {
+    OPENSSL_cleanse(pass.data(), pass.size());
+    return Error(ErrorCode::kPolicy,
+                 "the PKCS#12 file has no integrity check (MAC), so changes on the way would go unnoticed; "
+                 "export it again with a password (and so a MAC)");
+  }
+  {
+    if (auto st = CheckMacIterations(p12.get()); !st) {
+      OPENSSL_cleanse(pass.data(), pass.size());
+      return std::move(st).error();
+    }
     if (!PKCS12_verify_mac(p12.get(), pass_ptr, -1)) {
       if (pass.empty() && PKCS12_verify_mac(p12.get(), nullptr, 0)) {
         pass_ptr = nullptr;
