@@ -38,6 +38,9 @@ struct Options {
   std::string in = "-", out = "-", content_path, at, digest, cipher;
   bool opaque = false, pss = false, oaep = false, allow_legacy = false;
   bool do_sign = false, do_encrypt = false;
+  // encrypt/protect: when a recipient has no usable certificate, send unencrypted to all
+  // (only where missing_certificate_action = ask; catalogue S3)
+  bool allow_unencrypted = false;
   std::vector<std::string> recipient_certs;
   // lookup
   std::vector<std::string> addresses;
