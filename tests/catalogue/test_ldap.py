@@ -269,6 +269,13 @@ class LdapCatalogueTest(unittest.TestCase):
     def test_L9_oversized_value_and_too_many_certificates(self):
         done, rows = self.lookup(self.profile(), "big@example.org", expect=3)
         self.assertRegex(rows[0]["error"], r"over the limit of (1048576|8388608) bytes")
+        # Per value, at and one byte under the largest of bob's certificates.
+        largest = max(LDAP.pki.der(Path(c)).stat().st_size for c in LDAP.person("bob").certs)
+        at = self.probe("--max-attribute-bytes", largest, "bob@example.org")["results"][0]
+        self.assertTrue(at["ok"], at)
+        under = self.probe("--max-attribute-bytes", largest - 1, "bob@example.org")["results"][0]
+        self.assertEqual(under["code"], "limit")
+        self.assertIn(f"over the limit of {largest - 1} bytes", under["message"])
         # Per entry: 16 certificates are kept, the 17th is skipped with a note.
         for count in (16, 17):
             with self.subTest(certificates=count):
