@@ -92,7 +92,7 @@ Result<std::optional<std::string>> PlaintextDecision(const Options& o, const Err
       return std::optional<std::string>{};
     case policy::MissingCertificateAction::kRefuse:
       if (o.allow_unencrypted)
-        return Error(ErrorCode::kPolicy, "--allow-unencrypted is not allowed: the " +
+        return Error(ErrorCode::kPolicy, unresolved.message() + "; --allow-unencrypted is not allowed: the " +
                                              std::string(by_admin ? "administrator's" : "profile's") +
                                              " policy says missing_certificate_action = refuse");
       return std::optional<std::string>{};

@@ -169,6 +169,7 @@ class SendSideCatalogueTest(unittest.TestCase):
         done, out = self.encrypt(strict, self.message(strict, f"To: {BOB}, {DAVE}\n"), "--allow-unencrypted")
         self.assertEqual(done.rc, 1, done.describe())
         self.assertIn("missing_certificate_action = refuse", done.stderr.decode())
+        self.assertIn(f"{DAVE}: no certificate found", done.stderr.decode())
         self.assertFalse(out.exists())
 
     # --- S4 ---
