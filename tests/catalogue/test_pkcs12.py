@@ -33,6 +33,7 @@ OPENSSL = os.environ.get("OPENSSL", "openssl")
 PASSWORD = testpki.P12_PASSWORD
 MAX_BYTES = 1 << 20            # pki::kMaxPkcs12Bytes
 MAX_MAC_ITERATIONS = 10_000_000  # pki::kMaxPkcs12MacIterations
+MAX_KDF_ITERATIONS = 10_000_000  # pki::kMaxPkcs12KdfIterations
 
 OID_DATA = der_oid("1.2.840.113549.1.7.1")
 OID_KEY_BAG = der_oid("1.2.840.113549.1.12.10.1.1")
@@ -210,6 +211,22 @@ class Pkcs12CatalogueTest(unittest.TestCase):
         at_cap = self.import_(pfx(self.good_bags(), iterations=MAX_MAC_ITERATIONS))
         self.assertRefused(at_cap, 3, "wrong password")
         self.assertNotIn("MAC iterations", at_cap.stderr.decode())
+
+    def test_K3_bag_encryption_iteration_cap(self):
+        # The key bag's PBKDF2 count (the MAC's is 1: -nomaciter), at and one over the cap.
+        files = {}
+        for count in (MAX_KDF_ITERATIONS, MAX_KDF_ITERATIONS + 1):
+            files[count] = self.write(f"iter-{count}.p12", b"")
+            openssl("pkcs12", "-export", "-in", PKI.cert("bob", "sign"), "-inkey", PKI.key("bob", "sign"),
+                    "-certpbe", "NONE", "-iter", count, "-nomaciter", "-passout", f"pass:{PASSWORD}",
+                    "-out", files[count])
+        started = time.monotonic()
+        above = self.import_(files[MAX_KDF_ITERATIONS + 1])
+        self.assertRefused(above, 3, f"asks for {MAX_KDF_ITERATIONS + 1} key-derivation iterations")
+        self.assertLess(time.monotonic() - started, 5)
+        at_cap = self.import_(files[MAX_KDF_ITERATIONS])
+        self.assertEqual(at_cap.rc, 0, at_cap.describe())
+        self.assertEqual(self.stored(), [self.fingerprint("bob", "sign")])
 
     # --- K4: passwords ---
 
