@@ -39,6 +39,9 @@ struct Options {
   bool opaque = false, pss = false, oaep = false, allow_legacy = false;
   bool stream = false;  // the bounded-memory path even below kInMemoryMessageLimit
   bool do_sign = false, do_encrypt = false;
+  // encrypt/protect: when a recipient has no usable certificate, send unencrypted to all
+  // (only where missing_certificate_action = ask; catalogue S3)
+  bool allow_unencrypted = false;
   std::vector<std::string> recipient_certs;
   // verify --maildir
   std::string maildir;

@@ -94,7 +94,9 @@ int RunLookup(const Options& o) {
     std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
     addresses.push_back(lower);
   }
-  auto resolutions = directory::ResolveRecipients(addresses, raw, *trust, std::time(nullptr), 2048);
+  auto revocation = RecipientRevocationCheck(o, *p);
+  if (!revocation) return Fail(revocation.error(), o.verbose);
+  auto resolutions = directory::ResolveRecipients(addresses, raw, *trust, std::time(nullptr), 2048, *revocation);
   int code = kExitGood;
   nlohmann::json out = nlohmann::json::array();
   for (const auto& r : resolutions) {

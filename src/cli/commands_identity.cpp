@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <ctime>
+#include <filesystem>
 #include <iostream>
 
 #include <nlohmann/json.hpp>
@@ -121,6 +122,12 @@ int RunIdentityAdd(const Options& o) {
 
 int RunCertImport(const Options& o) {
   auto run = [&]() -> Result<std::string> {
+    // Refuse an oversized file before reading it into memory (catalogue K8).
+    std::error_code size_error;
+    const auto size = std::filesystem::file_size(o.cert_path, size_error);
+    if (!size_error && size > pki::kMaxPkcs12Bytes)
+      return Error(ErrorCode::kLimit, o.cert_path + " is " + std::to_string(size) + " bytes; a PKCS#12 file of at most " +
+                                          std::to_string(pki::kMaxPkcs12Bytes) + " bytes is accepted");
     ASSIGN_OR_RETURN(std::string bytes, ReadFile(o.cert_path));
     ASSIGN_OR_RETURN(SecretBytes password, ReadSecret(o.password_file, "Password for " + o.cert_path + ": "));
     auto contents = pki::ParsePkcs12(bytes, password);

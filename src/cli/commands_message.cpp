@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <ctime>
 #include <iostream>
+#include <optional>
 
 #include "cli/recipients.h"
 #include "cli/render.h"
@@ -136,6 +137,33 @@ Result<std::string> ReadHeaderFields(const std::string& path) {
   return head + "\r\n";
 }
 
+// Whether a message that cannot be encrypted for every recipient goes out unencrypted to
+// all of them instead (catalogue S1/S3), and who decided; nullopt = fail closed. Only for
+// "no usable certificate" (kPolicy): a directory that did not answer (kNetwork) is never
+// taken as "no certificate" (S4). Never a mixed message: the caller encrypts for everyone
+// or for no one.
+Result<std::optional<std::string>> PlaintextDecision(const Options& o, const Error& unresolved) {
+  if (unresolved.code() != ErrorCode::kPolicy) return std::optional<std::string>{};
+  ASSIGN_OR_RETURN(policy::LoadedPolicy loaded, LoadEffectivePolicy(o));
+  const policy::PolicyEntry* entry = loaded.Find("missing_certificate_action");
+  const bool by_admin = entry && entry->origin == policy::Origin::kAdministrator;
+  switch (loaded.policy().missing_certificate_action) {
+    case policy::MissingCertificateAction::kSendUnencrypted:
+      return std::optional<std::string>((by_admin ? "the administrator's policy" : "your profile's policy") +
+                                        std::string(" (missing_certificate_action = send-unencrypted)"));
+    case policy::MissingCertificateAction::kAsk:
+      if (o.allow_unencrypted) return std::optional<std::string>("you (--allow-unencrypted, for this message)");
+      return std::optional<std::string>{};
+    case policy::MissingCertificateAction::kRefuse:
+      if (o.allow_unencrypted)
+        return Error(ErrorCode::kPolicy, unresolved.message() + "; --allow-unencrypted is not allowed: the " +
+                                             std::string(by_admin ? "administrator's" : "profile's") +
+                                             " policy says missing_certificate_action = refuse");
+      return std::optional<std::string>{};
+  }
+  return std::optional<std::string>{};
+}
+
 }  // namespace
 
 int RunTransform(const Options& o, const std::string& command) {
@@ -149,9 +177,16 @@ int RunTransform(const Options& o, const std::string& command) {
       bool encrypting = command == "encrypt" || (command == "protect" && o.do_encrypt);
       if (encrypting && o.recipient_certs.empty()) {
         ASSIGN_OR_RETURN(std::string headers, ReadHeaderFields(o.in));
-        ASSIGN_OR_RETURN(std::vector<std::string> addresses, RecipientAddresses(headers));
+        ASSIGN_OR_RETURN(std::vector<std::string> addresses, RecipientAddresses(headers, /*include_bcc=*/false));
+        ASSIGN_OR_RETURN(std::vector<std::string> blind, BlindAddresses(headers));
+        // Each Bcc recipient needs a message of their own (catalogue S5); the streamed path
+        // writes one, so it refuses rather than reveal them in a shared EnvelopedData.
+        if (!blind.empty())
+          return Error(ErrorCode::kUnsupported, "a message over 16 MiB with Bcc recipients cannot be encrypted in one pass; "
+                                                "send the Bcc copies as separate messages");
         if (addresses.empty())
           return Error(ErrorCode::kInvalidArgument, "the message has no To, Cc or Bcc address; name recipients or give --recipient-cert");
+        // Fail closed: sending a big message unencrypted is never decided here (S1-S4).
         RETURN_IF_ERROR(ResolveForEncryption(o, addresses, encrypt_request));
       }
       if (encrypting) WarnAboutMixedKeys(encrypt_request);
@@ -163,6 +198,8 @@ int RunTransform(const Options& o, const std::string& command) {
     }
     return kExitGood;
   }
+  // Separate messages for Bcc recipients (catalogue S5), written beside `o.out`.
+  std::vector<std::pair<std::string, std::string>> bcc_outputs;
   auto run = [&]() -> Result<std::string> {
     // Arguments first, so a usage error is reported as one whatever the input.
     ASSIGN_OR_RETURN(smime::SignRequest sign_request, MakeSignRequest(o));
@@ -174,11 +211,56 @@ int RunTransform(const Options& o, const std::string& command) {
       return Error(ErrorCode::kMalformed, "the input message is empty");
     ASSIGN_OR_RETURN(smime::SecureMimeContext ctx, MakeContext(o));
     bool encrypting = command == "encrypt" || (command == "protect" && o.do_encrypt);
+    const bool signing = command == "protect" && o.do_sign;
     if (encrypting && o.recipient_certs.empty()) {
-      ASSIGN_OR_RETURN(std::vector<std::string> addresses, RecipientAddresses(message));
-      if (addresses.empty())
+      ASSIGN_OR_RETURN(std::vector<std::string> visible, RecipientAddresses(message, /*include_bcc=*/false));
+      ASSIGN_OR_RETURN(std::vector<std::string> blind, BlindAddresses(message));
+      if (visible.empty() && blind.empty())
         return Error(ErrorCode::kInvalidArgument, "the message has no To, Cc or Bcc address; name recipients or give --recipient-cert");
-      RETURN_IF_ERROR(ResolveForEncryption(o, addresses, encrypt_request));
+      if (!blind.empty() && o.out == "-")
+        return Error(ErrorCode::kInvalidArgument,
+                     "the message has Bcc recipients, who each get a separate encrypted message; give --out FILE");
+      std::vector<std::string> addresses = visible;
+      addresses.insert(addresses.end(), blind.begin(), blind.end());
+      smime::EncryptRequest everyone = encrypt_request;
+      if (auto resolved = ResolveForEncryption(o, addresses, everyone); !resolved) {
+        ASSIGN_OR_RETURN(std::optional<std::string> decided_by, PlaintextDecision(o, resolved.error()));
+        if (!decided_by) {
+          if (resolved.error().code() == ErrorCode::kPolicy && !o.allow_unencrypted) {
+            ASSIGN_OR_RETURN(policy::LoadedPolicy loaded, LoadEffectivePolicy(o));
+            if (loaded.policy().missing_certificate_action == policy::MissingCertificateAction::kAsk)
+              return Error(ErrorCode::kPolicy, resolved.error().message() +
+                                                   "; to send it unencrypted to everyone instead, repeat with --allow-unencrypted");
+          }
+          return std::move(resolved).error();
+        }
+        // The decision is the result: said on stderr in a fixed form scripts can record.
+        std::cerr << "sealpost: NOT ENCRYPTED for any recipient, decided by " << *decided_by << ": "
+                  << resolved.error().message() << "\n";
+        std::string plain = WithoutBccHeader(message);
+        return signing ? ctx.Sign(plain, sign_request) : Result<std::string>(std::move(plain));
+      }
+      // Resolution keeps the address order, all of them resolved: To/Cc first, then Bcc.
+      // One EnvelopedData names every recipient's issuer and serial, so a Bcc recipient in
+      // it would be visible to all: each gets a message of their own, and no copy carries
+      // the Bcc field.
+      message = WithoutBccHeader(message);
+      auto only = [&](std::size_t from, std::size_t to) {
+        smime::EncryptRequest r = encrypt_request;
+        r.recipients.assign(everyone.recipients.begin() + static_cast<std::ptrdiff_t>(from),
+                            everyone.recipients.begin() + static_cast<std::ptrdiff_t>(to));
+        r.capabilities.assign(everyone.capabilities.begin() + static_cast<std::ptrdiff_t>(from),
+                              everyone.capabilities.begin() + static_cast<std::ptrdiff_t>(to));
+        return r;
+      };
+      for (std::size_t i = 0; i < blind.size(); ++i) {
+        smime::EncryptRequest one = only(visible.size() + i, visible.size() + i + 1);
+        WarnAboutMixedKeys(one);
+        auto copy = signing ? ctx.SignAndEncrypt(message, sign_request, one) : ctx.Encrypt(message, one);
+        if (!copy) return std::move(copy).error().WithContext("for the Bcc recipient " + blind[i]);
+        bcc_outputs.emplace_back(o.out + ".bcc-" + std::to_string(i + 1) + ".eml", std::move(copy).value());
+      }
+      encrypt_request = only(0, visible.size());
     }
     if (encrypting) WarnAboutMixedKeys(encrypt_request);
     if (command == "sign" || (command == "protect" && !o.do_encrypt)) return ctx.Sign(message, sign_request);
@@ -190,6 +272,10 @@ int RunTransform(const Options& o, const std::string& command) {
   if (!result) {
     std::string what = command == "protect" ? "protect the message" : command + " the message";
     return Fail(std::move(result).error().WithContext("cannot " + what), o.verbose);
+  }
+  for (const auto& [path, bytes] : bcc_outputs) {
+    if (auto st = WriteFileAtomically(path, bytes, 0644); !st) return Fail(st.error(), o.verbose);
+    std::cerr << "sealpost: the Bcc copy is a separate message: " << path << "\n";
   }
   if (auto st = WriteFileAtomically(o.out, *result, command == "decrypt" ? 0600 : 0644); !st) return Fail(st.error(), o.verbose);
   return kExitGood;

@@ -2,6 +2,8 @@
 // sealpost: the command-line client. Parses arguments and dispatches; no crypto here.
 #include <CLI/CLI.hpp>
 
+#include <sys/prctl.h>
+
 #include <csignal>
 #include <iostream>
 
@@ -120,6 +122,9 @@ int Main(int argc, char** argv) {
                     "Recipient certificate (repeatable; default: the To/Cc/Bcc addresses, from the directory)");
     cmd->add_option("--cipher", o.cipher, "aes-256-gcm, aes-128-gcm, aes-256-cbc or aes-128-cbc (default: chosen per recipient)");
     cmd->add_flag("--oaep", o.oaep, "RSA-OAEP key transport for RSA recipients");
+    cmd->add_flag("--allow-unencrypted", o.allow_unencrypted,
+                  "If a recipient has no usable certificate, send this message unencrypted to everyone "
+                  "(only where the policy's missing_certificate_action is ask)");
   };
   auto* sign = app.add_subcommand("sign", "Sign a message with your signing identity");
   add_io(sign);
@@ -201,6 +206,9 @@ int Main(int argc, char** argv) {
 }  // namespace sealpost::cli
 
 int main(int argc, char** argv) {
+  // Catalogue V7: no core dump, and no ptrace attach by the same user, can copy the vault's
+  // keys or passphrase out of this process. (They are also wiped after use: SecretBytes.)
+  if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0) std::cerr << "sealpost: warning: cannot disable core dumps\n";
   // A peer closing a socket (LDAP, HTTP) must be an error, not the end of the process.
   std::signal(SIGPIPE, SIG_IGN);
   // The one last-resort catch: nothing below throws by design, but a bug must not crash

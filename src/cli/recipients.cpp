@@ -10,6 +10,7 @@
 #include "directory/lookup_cache.h"
 #include "mime/addresses.h"
 #include "mime/entity.h"
+#include "revocation/revocation_checker.h"
 
 namespace sealpost::cli {
 namespace {
@@ -60,16 +61,68 @@ Result<std::vector<std::unique_ptr<directory::CertificateSource>>> MakeSources(c
   return out;
 }
 
-Result<std::vector<std::string>> RecipientAddresses(std::string_view message) {
+Result<directory::RevocationCheck> RecipientRevocationCheck(const Options& o, const profile::Profile& p) {
+  ASSIGN_OR_RETURN(policy::LoadedPolicy loaded, LoadEffectivePolicy(o));
+  const policy::RevocationMode mode = loaded.policy().revocation;
+  if (mode == policy::RevocationMode::kOff) return directory::RevocationCheck{};
+  revocation::RevocationOptions options;
+  options.cache_dir = p.dir() + "/cache/revocation";  // shared with verify (MakeContext)
+  auto checker = std::make_shared<revocation::RevocationChecker>(options);
+  const bool hard_fail = mode == policy::RevocationMode::kHardFail;
+  return directory::RevocationCheck([checker, hard_fail](const std::vector<pki::Certificate>& chain) -> std::string {
+    revocation::RevocationResult r = checker->CheckChain(chain);
+    if (r.state == revocation::RevocationState::kRevoked) return "revoked" + (r.reason.empty() ? "" : " (" + r.reason + ")");
+    // Soft-fail keeps a certificate whose status is unknown, as verify does.
+    if (r.state == revocation::RevocationState::kUnknown && hard_fail) return "revocation unknown (" + r.detail + ")";
+    return {};
+  });
+}
+
+Result<std::vector<std::string>> RecipientAddresses(std::string_view message, bool include_bcc) {
   ASSIGN_OR_RETURN(mime::Entity e, mime::ParseEntity(message));
   std::vector<std::string> out;
   for (const auto& h : e.headers) {
     if (!mime::EqualsIgnoreCase(h.name, "To") && !mime::EqualsIgnoreCase(h.name, "Cc") &&
-        !mime::EqualsIgnoreCase(h.name, "Bcc"))
+        !(include_bcc && mime::EqualsIgnoreCase(h.name, "Bcc")))
       continue;
     for (const auto& box : mime::ParseAddressList(h.value)) {
       if (!box.address.empty() && std::find(out.begin(), out.end(), box.address) == out.end()) out.push_back(box.address);
     }
+  }
+  return out;
+}
+
+Result<std::vector<std::string>> BlindAddresses(std::string_view message) {
+  ASSIGN_OR_RETURN(std::vector<std::string> all, RecipientAddresses(message, true));
+  ASSIGN_OR_RETURN(std::vector<std::string> visible, RecipientAddresses(message, false));
+  std::vector<std::string> out;
+  for (auto& a : all) {
+    if (std::find(visible.begin(), visible.end(), a) == visible.end()) out.push_back(std::move(a));
+  }
+  return out;
+}
+
+std::string WithoutBccHeader(std::string_view message) {
+  std::string out;
+  bool in_bcc = false;
+  std::size_t pos = 0;
+  while (pos < message.size()) {
+    std::size_t end = message.find('\n', pos);
+    end = end == std::string_view::npos ? message.size() : end + 1;
+    std::string_view line = message.substr(pos, end - pos);
+    if (line == "\n" || line == "\r\n") {  // end of the header: the rest is the body
+      out.append(message.substr(pos));
+      return out;
+    }
+    const bool continuation = line.front() == ' ' || line.front() == '\t';
+    if (!continuation) {
+      // "Bcc", optional white space (RFC 5322 §4.5.3 obsolete syntax), then ':'.
+      std::size_t i = 3;
+      while (i < line.size() && (line[i] == ' ' || line[i] == '\t')) ++i;
+      in_bcc = line.size() > 3 && mime::EqualsIgnoreCase(line.substr(0, 3), "Bcc") && i < line.size() && line[i] == ':';
+    }
+    if (!in_bcc) out.append(line);
+    pos = end;
   }
   return out;
 }
@@ -81,7 +134,8 @@ Status ResolveForEncryption(const Options& o, const std::vector<std::string>& ad
   ASSIGN_OR_RETURN(pki::TrustStore trust, p.LoadTrustStore());
   std::vector<directory::CertificateSource*> raw;
   for (auto& s : sources) raw.push_back(s.get());
-  auto resolutions = directory::ResolveRecipients(addresses, raw, trust, std::time(nullptr), 2048);
+  ASSIGN_OR_RETURN(directory::RevocationCheck revocation, RecipientRevocationCheck(o, p));
+  auto resolutions = directory::ResolveRecipients(addresses, raw, trust, std::time(nullptr), 2048, revocation);
   std::string missing;
   bool unreachable = false;
   for (auto& r : resolutions) {

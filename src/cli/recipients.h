@@ -20,8 +20,20 @@ inline constexpr const char* kLdapBindPasswordId = "secret:ldap_bind_password";
 Result<std::vector<std::unique_ptr<directory::CertificateSource>>> MakeSources(const Options& o,
                                                                               const profile::Profile& p);
 
-// Every To/Cc/Bcc address of `message`, lower-cased, without duplicates.
-Result<std::vector<std::string>> RecipientAddresses(std::string_view message);
+// The revocation rule of recipient selection under the policy's `revocation`: unset when
+// off; else a revoked certificate is passed over as "revoked", and under hard-fail one whose
+// status nobody could tell as "revocation unknown (...)". Catalogue L12/S2.
+Result<directory::RevocationCheck> RecipientRevocationCheck(const Options& o, const profile::Profile& p);
+
+// Every To/Cc (and Bcc when `include_bcc`) address of `message`, lower-cased, without
+// duplicates.
+Result<std::vector<std::string>> RecipientAddresses(std::string_view message, bool include_bcc = true);
+
+// The Bcc addresses of `message` that are not also in To/Cc, lower-cased, without duplicates.
+Result<std::vector<std::string>> BlindAddresses(std::string_view message);
+
+// `message` without its Bcc header fields (folded lines included); the body is untouched.
+std::string WithoutBccHeader(std::string_view message);
 
 // Certificates (and known capabilities) for every address, or an error listing each
 // address without a usable certificate and why (kPolicy: exit 1), or kNetwork when a

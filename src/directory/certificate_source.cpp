@@ -21,7 +21,7 @@ std::vector<Result<std::vector<Candidate>>> LocalSource::Find(const std::vector<
 
 std::vector<Resolution> ResolveRecipients(const std::vector<std::string>& addresses,
                                           const std::vector<CertificateSource*>& sources, const pki::TrustStore& trust,
-                                          std::time_t at, int min_rsa_bits) {
+                                          std::time_t at, int min_rsa_bits, const RevocationCheck& revocation) {
   std::vector<std::vector<Candidate>> candidates(addresses.size());
   std::vector<std::optional<Error>> failures(addresses.size());
   for (CertificateSource* source : sources) {
@@ -36,7 +36,7 @@ std::vector<Resolution> ResolveRecipients(const std::vector<std::string>& addres
   }
   std::vector<Resolution> out;
   for (size_t i = 0; i < addresses.size(); ++i) {
-    RecipientChoice choice = ChooseRecipientCertificate(addresses[i], candidates[i], trust, at, min_rsa_bits);
+    RecipientChoice choice = ChooseRecipientCertificate(addresses[i], candidates[i], trust, at, min_rsa_bits, revocation);
     // A usable certificate from one source is enough; a failure matters only when nothing
     // usable was found, since the failed source might have held the right one.
     if (!choice.chosen && failures[i]) {

@@ -39,6 +39,6 @@ struct Resolution {
 };
 std::vector<Resolution> ResolveRecipients(const std::vector<std::string>& addresses,
                                           const std::vector<CertificateSource*>& sources, const pki::TrustStore& trust,
-                                          std::time_t at, int min_rsa_bits);
+                                          std::time_t at, int min_rsa_bits, const RevocationCheck& revocation = {});
 
 }  // namespace sealpost::directory

@@ -31,9 +31,18 @@ struct LdapConfig {
   std::int64_t timeout_ms = 5000;
 
   // --- caps; hitting one fails the lookup with kLimit (never a partial answer) ---
+  // (docs/limits-keys-directory.md lists each with its test.)
+  // A person has one or a few entries; 100 leaves room for shared mailboxes, while a
+  // filter matching a whole subtree (catalogue L10) stops there.
   int max_entries = 100;                                   // entries per address
+  // A certificate is 1-2 KiB and a userSMIMECertificate bundle with its chain rarely 20 KiB;
+  // 1 MiB still takes an odd long chain but refuses the 10 MB value of catalogue L9.
   std::size_t max_attribute_bytes = std::size_t{1} << 20;  // per certificate value
   std::size_t max_total_bytes = std::size_t{8} << 20;      // all values of one lookup
+  // Catalogue L9: an entry publishing hundreds of certificates would make selection (a
+  // chain validation, maybe a revocation fetch, each) slow; past 16 the rest are skipped and
+  // the entry's problems say so (this cap skips, it does not fail the lookup).
+  std::size_t max_certificates_per_entry = 16;
   int pool_size = 8;                                       // connections for LookupMany
 };
 

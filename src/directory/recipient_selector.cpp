@@ -8,7 +8,7 @@ namespace sealpost::directory {
 namespace {
 
 std::string RejectionReason(const std::string& address, const Candidate& c, const pki::TrustStore& trust,
-                            std::time_t at, int min_rsa_bits) {
+                            std::time_t at, int min_rsa_bits, const RevocationCheck& revocation) {
   const pki::Certificate& cert = c.certificate;
   if (!cert.HasEmail(address)) return "address mismatch (the certificate is for " + (cert.Emails().empty() ? std::string("no address") : cert.Emails().front()) + ")";
   if (at > cert.NotAfter()) return "expired";
@@ -24,18 +24,21 @@ std::string RejectionReason(const std::string& address, const Candidate& c, cons
     if (std::find(chain.problems.begin(), chain.problems.end(), "revoked") != chain.problems.end()) return "revoked";
     return "untrusted (" + problems + ")";
   }
+  // Last, since it may ask a responder over the network: only for otherwise usable ones.
+  if (revocation) return revocation(chain.chain);
   return {};
 }
 
 }  // namespace
 
 RecipientChoice ChooseRecipientCertificate(const std::string& address, const std::vector<Candidate>& candidates,
-                                           const pki::TrustStore& trust, std::time_t at, int min_rsa_bits) {
+                                           const pki::TrustStore& trust, std::time_t at, int min_rsa_bits,
+                                           const RevocationCheck& revocation) {
   RecipientChoice choice;
   choice.address = address;
   std::vector<const Candidate*> usable;
   for (const auto& c : candidates) {
-    std::string reason = RejectionReason(address, c, trust, at, min_rsa_bits);
+    std::string reason = RejectionReason(address, c, trust, at, min_rsa_bits, revocation);
     if (reason.empty()) {
       usable.push_back(&c);
     } else {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <ctime>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -31,10 +32,18 @@ struct RecipientChoice {
   std::vector<PassedOver> passed_over;
 };
 
+// Asked about a candidate that passed every other rule, with its validated chain (leaf
+// first): an empty string keeps it, anything else is the reason it is passed over
+// ("revoked", or "revocation unknown (...)" under hard-fail). Catalogue L12/S2. Unset = no
+// revocation checking (policy revocation = off).
+using RevocationCheck = std::function<std::string(const std::vector<pki::Certificate>& chain)>;
+
 // Rules (recipient-certificates issue): valid now, trusted chain, usable for encryption
 // (keyEncipherment/keyAgreement), EKU allows emailProtection, the address is in the
-// certificate, RSA of at least `min_rsa_bits`; among those the newest notBefore wins.
+// certificate, RSA of at least `min_rsa_bits`, not revoked (when `revocation` is set);
+// among those the newest notBefore wins.
 RecipientChoice ChooseRecipientCertificate(const std::string& address, const std::vector<Candidate>& candidates,
-                                           const pki::TrustStore& trust, std::time_t at, int min_rsa_bits);
+                                           const pki::TrustStore& trust, std::time_t at, int min_rsa_bits,
+                                           const RevocationCheck& revocation = {});
 
 }  // namespace sealpost::directory

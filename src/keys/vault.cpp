@@ -284,6 +284,7 @@ Result<Vault> Vault::Open(const std::string& path, const SecretBytes& passphrase
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0) return Error(ErrorCode::kNotFound, "no vault at " + path);
   if (!S_ISREG(st.st_mode)) return Error(ErrorCode::kMalformed, path + " is not a Sealpost vault (not a regular file)");
+  RETURN_IF_ERROR(internal::SecureExistingVaultFile(path));
 
   // Nothing is executed before the header says the file is ours, so a foreign or damaged
   // file is never written, journalled or given -wal/-shm companions.

@@ -5,6 +5,8 @@
 #include <openssl/pkcs12.h>
 
 #include <optional>
+#include <string>
+#include <vector>
 
 #include "ossl/errors.h"
 #include "ossl/providers.h"
@@ -36,9 +38,99 @@ Result<std::string> Dearmour(std::string_view bytes) {
   return out;
 }
 
+// The MAC's iteration count, checked before the MAC is computed (catalogue K3).
+Status CheckMacIterations(const PKCS12* p12) {
+  const ASN1_INTEGER* iterations = nullptr;
+  PKCS12_get0_mac(nullptr, nullptr, nullptr, &iterations, p12);
+  // Absent means 1 (RFC 7292 Appendix A: iterations INTEGER DEFAULT 1).
+  if (!iterations) return Ok();
+  std::int64_t count = 0;
+  if (ASN1_INTEGER_get_int64(&count, iterations) != 1) {
+    ossl::DrainErrors();
+    return Error(ErrorCode::kLimit, "the PKCS#12 file's MAC iteration count is not a usable number");
+  }
+  if (count < 1 || count > kMaxPkcs12MacIterations) {
+    return Error(ErrorCode::kLimit, "the PKCS#12 file asks for " + std::to_string(count) +
+                                        " MAC iterations; at most " + std::to_string(kMaxPkcs12MacIterations) +
+                                        " are accepted");
+  }
+  return Ok();
+}
+
+void FreeAuthSafes(STACK_OF(PKCS7)* s) { sk_PKCS7_pop_free(s, PKCS7_free); }
+void FreeBags(STACK_OF(PKCS12_SAFEBAG)* s) { sk_PKCS12_SAFEBAG_pop_free(s, PKCS12_SAFEBAG_free); }
+using AuthSafesPtr = ossl::Handle<STACK_OF(PKCS7), FreeAuthSafes>;
+using BagsPtr = ossl::Handle<STACK_OF(PKCS12_SAFEBAG), FreeBags>;
+using Pbe2ParamPtr = ossl::Handle<PBE2PARAM, PBE2PARAM_free>;
+using Pbkdf2ParamPtr = ossl::Handle<PBKDF2PARAM, PBKDF2PARAM_free>;
+using PbeParamPtr = ossl::Handle<PBEPARAM, PBEPARAM_free>;
+
+// The iteration count a bag's password-based encryption asks for (PBES2 with PBKDF2, or a
+// PKCS#12 PBE); nullopt when it cannot be read (OpenSSL then refuses the bag itself).
+std::optional<std::int64_t> PbeIterations(const X509_ALGOR* alg) {
+  const ASN1_INTEGER* iterations = nullptr;
+  Pbe2ParamPtr pbes2;
+  Pbkdf2ParamPtr pbkdf2;
+  PbeParamPtr pbe;
+  if (OBJ_obj2nid(alg->algorithm) == NID_pbes2) {
+    pbes2.reset(static_cast<PBE2PARAM*>(ASN1_TYPE_unpack_sequence(ASN1_ITEM_rptr(PBE2PARAM), alg->parameter)));
+    if (!pbes2 || OBJ_obj2nid(pbes2->keyfunc->algorithm) != NID_id_pbkdf2) return std::nullopt;
+    pbkdf2.reset(
+        static_cast<PBKDF2PARAM*>(ASN1_TYPE_unpack_sequence(ASN1_ITEM_rptr(PBKDF2PARAM), pbes2->keyfunc->parameter)));
+    if (pbkdf2) iterations = pbkdf2->iter;
+  } else {
+    pbe.reset(static_cast<PBEPARAM*>(ASN1_TYPE_unpack_sequence(ASN1_ITEM_rptr(PBEPARAM), alg->parameter)));
+    if (pbe) iterations = pbe->iter;
+  }
+  std::int64_t count = 0;
+  if (!iterations || ASN1_INTEGER_get_int64(&count, iterations) != 1) return std::nullopt;
+  return count;
+}
+
+// Catalogue K3 for the encrypted contents: every PBE iteration count, read before any
+// bag is decrypted (after the MAC, which is cheap to check once its count is capped).
+Status CheckBagIterations(PKCS12* p12) {
+  AuthSafesPtr safes(PKCS12_unpack_authsafes(p12));
+  if (!safes) return Ok();  // PKCS12_parse reports the damage
+  std::vector<const X509_ALGOR*> algorithms;
+  std::vector<BagsPtr> keep;
+  for (int i = 0; i < sk_PKCS7_num(safes.get()); ++i) {
+    PKCS7* p7 = sk_PKCS7_value(safes.get(), i);
+    const int type = OBJ_obj2nid(p7->type);
+    if (type == NID_pkcs7_encrypted && p7->d.encrypted && p7->d.encrypted->enc_data) {
+      algorithms.push_back(p7->d.encrypted->enc_data->algorithm);
+    } else if (type == NID_pkcs7_data) {
+      BagsPtr bags(PKCS12_unpack_p7data(p7));
+      for (int j = 0; bags && j < sk_PKCS12_SAFEBAG_num(bags.get()); ++j) {
+        const PKCS12_SAFEBAG* bag = sk_PKCS12_SAFEBAG_value(bags.get(), j);
+        const X509_ALGOR* alg = nullptr;
+        if (PKCS12_SAFEBAG_get_nid(bag) == NID_pkcs8ShroudedKeyBag)
+          X509_SIG_get0(PKCS12_SAFEBAG_get0_pkcs8(bag), &alg, nullptr);
+        if (alg) algorithms.push_back(alg);
+      }
+      keep.push_back(std::move(bags));
+    }
+  }
+  for (const X509_ALGOR* alg : algorithms) {
+    std::optional<std::int64_t> count = PbeIterations(alg);
+    if (count && (*count < 1 || *count > kMaxPkcs12KdfIterations)) {
+      ossl::DrainErrors();
+      return Error(ErrorCode::kLimit, "the PKCS#12 file's encryption asks for " + std::to_string(*count) +
+                                          " key-derivation iterations; at most " +
+                                          std::to_string(kMaxPkcs12KdfIterations) + " are accepted");
+    }
+  }
+  ossl::DrainErrors();
+  return Ok();
+}
+
 }  // namespace
 
 Result<Pkcs12Contents> ParsePkcs12(std::string_view bytes, const SecretBytes& password) {
+  if (bytes.size() > kMaxPkcs12Bytes) {
+    return Error(ErrorCode::kLimit, "the PKCS#12 file is " + std::to_string(bytes.size()) + " bytes; at most " +
+                                        std::to_string(kMaxPkcs12Bytes) + " are accepted");
+  }
   // Windows and AD CS still export with 3DES and RC2-40.
   ossl::EnsureLegacyProvider();
   ASSIGN_OR_RETURN(std::string der, Dearmour(bytes));
@@ -49,7 +141,19 @@ Result<Pkcs12Contents> ParsePkcs12(std::string_view bytes, const SecretBytes& pa
   // An empty password may be encoded as an empty string or as none at all (RFC 7292 B.1).
   std::string pass(password.view());
   const char* pass_ptr = pass.c_str();
-  if (PKCS12_mac_present(p12.get())) {
+  // Catalogue K3. (OpenSSL's PKCS12_parse would take such a file only with an empty
+  // password, and then without a word.)
+  if (!PKCS12_mac_present(p12.get())) {
+    OPENSSL_cleanse(pass.data(), pass.size());
+    return Error(ErrorCode::kPolicy,
+                 "the PKCS#12 file has no integrity check (MAC), so changes on the way would go unnoticed; "
+                 "export it again with a password (and so a MAC)");
+  }
+  {
+    if (auto st = CheckMacIterations(p12.get()); !st) {
+      OPENSSL_cleanse(pass.data(), pass.size());
+      return std::move(st).error();
+    }
     if (!PKCS12_verify_mac(p12.get(), pass_ptr, -1)) {
       if (pass.empty() && PKCS12_verify_mac(p12.get(), nullptr, 0)) {
         pass_ptr = nullptr;
@@ -59,6 +163,10 @@ Result<Pkcs12Contents> ParsePkcs12(std::string_view bytes, const SecretBytes& pa
         return Error(ErrorCode::kBadPassword, "wrong password for the PKCS#12 file (or the file is damaged)");
       }
     }
+  }
+  if (auto st = CheckBagIterations(p12.get()); !st) {
+    OPENSSL_cleanse(pass.data(), pass.size());
+    return std::move(st).error();
   }
   EVP_PKEY* key = nullptr;
   X509* cert = nullptr;

@@ -199,7 +199,7 @@ def fingerprint(pem_path):
 class TestPki:
     """The test CA (people and the server), an unrelated CA, and every certificate."""
 
-    def __init__(self, directory):
+    def __init__(self, directory, crl_url=None):
         self.dir = Path(directory)
         self.dir.mkdir(parents=True, exist_ok=True)
         self.cadir = self.dir / "ca"
@@ -208,7 +208,12 @@ class TestPki:
         (self.cadir / "serial").write_text("1000\n")
         (self.cadir / "crlnumber").write_text("1000\n")
         self.config = self.dir / "openssl.cnf"
-        self.config.write_text(_CA_CONFIG)
+        config = _CA_CONFIG
+        if crl_url:
+            # People's certificates name where the CA's CRL is (revocation tests serve crl.pem there).
+            config = config.replace("subjectAltName = email:$ENV::SAN",
+                                    f"subjectAltName = email:$ENV::SAN\ncrlDistributionPoints = URI:{crl_url}")
+        self.config.write_text(config)
         self.env = dict(ENV, CADIR=str(self.cadir), SAN="")
         self.ca, self.ca_key = self.dir / "ca.pem", self.dir / "ca.key"
         self.other_ca, self.other_ca_key = self.dir / "other-ca.pem", self.dir / "other-ca.key"
@@ -274,8 +279,10 @@ class TestPki:
 class SlapdFixture:
     """slapd on 127.0.0.1 with the test tree. See the module docstring."""
 
-    def __init__(self, bulk_count=BULK_COUNT):
+    def __init__(self, bulk_count=BULK_COUNT, crl_url=None):
+        """crl_url: put this CRL distribution point into every person's certificate."""
         self.bulk_count = bulk_count
+        self.crl_url = crl_url
         self.dir = None
         self.process = None
         self.people = {}
@@ -287,7 +294,7 @@ class SlapdFixture:
         self.dir = Path(tempfile.mkdtemp(prefix="sealpost-slapd-"))
         atexit.register(self.stop)
         try:
-            self.pki = TestPki(self.dir / "pki")
+            self.pki = TestPki(self.dir / "pki", crl_url=self.crl_url)
             self.ldap_port, self.ldaps_port, self.trap_port = free_ports(3)
             self._write_config()
             self._start_slapd()

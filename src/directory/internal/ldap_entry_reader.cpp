@@ -32,7 +32,18 @@ void AddUnique(std::vector<pki::Certificate>& list, pki::Certificate cert) {
   if (std::find(list.begin(), list.end(), cert) == list.end()) list.push_back(std::move(cert));
 }
 
-void AddValue(const std::string& base, std::string_view value, std::size_t index, LdapEntry& entry) {
+// Keeps at most `cap` user certificates (catalogue L9); the first one skipped is noted.
+void AddCertificate(LdapEntry& entry, pki::Certificate cert, std::size_t cap) {
+  if (std::find(entry.certificates.begin(), entry.certificates.end(), cert) != entry.certificates.end()) return;
+  if (entry.certificates.size() >= cap) {
+    const std::string note = "more than " + std::to_string(cap) + " certificates on this entry; the rest were skipped";
+    if (std::find(entry.problems.begin(), entry.problems.end(), note) == entry.problems.end()) entry.problems.push_back(note);
+    return;
+  }
+  entry.certificates.push_back(std::move(cert));
+}
+
+void AddValue(const std::string& base, std::string_view value, std::size_t index, std::size_t cap, LdapEntry& entry) {
   const std::string where = DisplayName(base) + " (value " + std::to_string(index + 1) + ")";
   if (base == "usercertificate") {
     auto cert = ParseCertificateValue(value);
@@ -40,7 +51,7 @@ void AddValue(const std::string& base, std::string_view value, std::size_t index
       entry.problems.push_back("unparsable certificate in " + where + ": " + cert.error().message());
       return;
     }
-    AddUnique(entry.certificates, std::move(cert).value());
+    AddCertificate(entry, std::move(cert).value(), cap);
     return;
   }
   auto bundle = ParseSmimeBundle(value);
@@ -51,8 +62,11 @@ void AddValue(const std::string& base, std::string_view value, std::size_t index
   // A bundle carries the user's certificate and often its issuers; the issuers may help
   // build a path but must never become anchors (catalogue L15).
   for (pki::Certificate& cert : *bundle) {
-    std::vector<pki::Certificate>& list = cert.IsCa() ? entry.chain : entry.certificates;
-    AddUnique(list, std::move(cert));
+    if (cert.IsCa()) {
+      AddUnique(entry.chain, std::move(cert));
+    } else {
+      AddCertificate(entry, std::move(cert), cap);
+    }
   }
 }
 
@@ -85,7 +99,7 @@ Result<LdapEntry> ReadEntry(LDAP* ld, LDAPMessage* entry, const LdapConfig& conf
         return Error(ErrorCode::kLimit, "the directory answer is over the limit of " +
                                             std::to_string(config.max_total_bytes) + " bytes of certificates");
       }
-      AddValue(base, std::string_view(value->bv_val, value->bv_len), i, out);
+      AddValue(base, std::string_view(value->bv_val, value->bv_len), i, config.max_certificates_per_entry, out);
     }
   }
   return out;

@@ -121,4 +121,20 @@ Status CheckVaultHeader(sqlite3* db, const std::string& path) {
   return Ok();
 }
 
+Status SecureExistingVaultFile(const std::string& path) {
+  struct stat st {};
+  if (::lstat(path.c_str(), &st) != 0) return IoError("cannot inspect", path, errno);
+  if (S_ISLNK(st.st_mode))
+    return Error(ErrorCode::kPolicy, path + " is a symbolic link; a vault is only opened at its real place");
+  if (st.st_uid != ::geteuid())
+    return Error(ErrorCode::kPolicy, path + " belongs to another user; refusing to use it as your vault");
+  if ((st.st_mode & 077) != 0 && ::chmod(path.c_str(), 0600) != 0) return IoError("cannot make private", path, errno);
+  const std::string parent = std::filesystem::path(path).parent_path().string();
+  struct stat dir {};
+  if (!parent.empty() && ::stat(parent.c_str(), &dir) == 0 && dir.st_uid == ::geteuid() && (dir.st_mode & 077) != 0 &&
+      ::chmod(parent.c_str(), 0700) != 0)
+    return IoError("cannot make private", parent, errno);
+  return Ok();
+}
+
 }  // namespace sealpost::keys::internal

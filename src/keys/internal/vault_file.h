@@ -31,6 +31,12 @@ Status SyncFile(const std::string& path);
 // never replaces), then fsyncs the directory so the new name survives a crash.
 Status PublishNoClobber(const std::string& temp, const std::string& path);
 
+// Catalogue V8, before an existing vault is opened: kPolicy if `path` is a symbolic link
+// (never followed: it may lead to someone else's file) or the file belongs to another user;
+// a file readable or writable by others is set back to 0600, and its directory, when ours
+// and open to others, to 0700 (ssh's rule, but repaired rather than refused).
+Status SecureExistingVaultFile(const std::string& path);
+
 // Checks the 100-byte SQLite header of the file open in `db` (nothing executed yet):
 // SQLite's magic and our application_id. kMalformed naming `path` otherwise. Reads through
 // SQLite's own descriptor: opening and closing a second one would drop the POSIX locks of
