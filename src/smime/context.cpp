@@ -11,6 +11,15 @@
 #include "smime/internal/cms_detect.h"
 
 namespace sealpost::smime {
+namespace {
+
+Status CheckSize(std::string_view message) {
+  if (message.size() > kMaxMessageBytes)
+    return Error(ErrorCode::kLimit, "the message is larger than " + std::to_string(kMaxMessageBytes >> 20) + " MiB, the most Sealpost handles");
+  return Ok();
+}
+
+}  // namespace
 
 SecureMimeContext::SecureMimeContext(std::vector<Identity> identities, std::shared_ptr<KeySource> keys,
                                      pki::TrustStore trust, policy::AlgorithmPolicy policy, std::optional<std::time_t> at)
@@ -81,6 +90,7 @@ Result<std::string> SecureMimeContext::SignEntity(std::string_view entity, const
 }
 
 Result<std::string> SecureMimeContext::Sign(std::string_view message, const SignRequest& request) const {
+  RETURN_IF_ERROR(CheckSize(message));
   ASSIGN_OR_RETURN(mime::SplitMessage split, mime::PrepareForSigning(message));
   ASSIGN_OR_RETURN(std::string entity, SignEntity(split.entity, request));
   return mime::AssembleMessage(split.outer_headers, entity);
@@ -134,6 +144,7 @@ Result<std::string> SecureMimeContext::EncryptEntity(std::string_view entity, co
 }
 
 Result<std::string> SecureMimeContext::Encrypt(std::string_view message, const EncryptRequest& request) const {
+  RETURN_IF_ERROR(CheckSize(message));
   ASSIGN_OR_RETURN(mime::SplitMessage split, mime::PrepareForEncryption(message));
   ASSIGN_OR_RETURN(std::string entity, EncryptEntity(split.entity, request));
   return mime::AssembleMessage(split.outer_headers, entity);
@@ -141,6 +152,7 @@ Result<std::string> SecureMimeContext::Encrypt(std::string_view message, const E
 
 Result<std::string> SecureMimeContext::SignAndEncrypt(std::string_view message, const SignRequest& sign,
                                                       const EncryptRequest& encrypt) const {
+  RETURN_IF_ERROR(CheckSize(message));
   ASSIGN_OR_RETURN(mime::SplitMessage split, mime::PrepareForSigning(message));
   ASSIGN_OR_RETURN(std::string signed_entity, SignEntity(split.entity, sign));
   ASSIGN_OR_RETURN(std::string entity, EncryptEntity(signed_entity, encrypt));
@@ -148,6 +160,7 @@ Result<std::string> SecureMimeContext::SignAndEncrypt(std::string_view message, 
 }
 
 Result<std::string> SecureMimeContext::Decrypt(std::string_view message) const {
+  RETURN_IF_ERROR(CheckSize(message));
   ASSIGN_OR_RETURN(mime::SplitMessage split, mime::PrepareForEncryption(message));
   ASSIGN_OR_RETURN(internal::CmsBody body, internal::ExtractCmsBody(message));
   if (body.kind == internal::CmsKind::kOther)
@@ -162,6 +175,8 @@ Result<std::string> SecureMimeContext::Decrypt(std::string_view message) const {
 }
 
 Result<Report> SecureMimeContext::Read(std::string_view message, const ReadOptions& options) const {
+  RETURN_IF_ERROR(CheckSize(message));
+  if (options.detached_content) RETURN_IF_ERROR(CheckSize(*options.detached_content));
   internal::MessageWalker walker([this] { return DecryptionKeys(); }, trust_, policy_, Now());
   walker.SetRevocation(revocation_.get(), revocation_hard_fail_);
   return walker.Walk(message, options.detached_content);

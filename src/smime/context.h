@@ -3,6 +3,7 @@
 // trust and policy come from is injected; the context holds no global state.
 #pragma once
 
+#include <cstddef>
 #include <ctime>
 #include <memory>
 #include <optional>
@@ -20,6 +21,11 @@
 #include "smime/report.h"
 
 namespace sealpost::smime {
+
+// The largest message Sealpost signs, encrypts or examines (docs/limits.md; catalogue R2
+// proposes 50 MiB). Every later cost — base64, canonical form, digests, MIME splitting — is
+// linear in it, which keeps the worst case within the 2 s CPU budget per message.
+inline constexpr std::size_t kMaxMessageBytes = std::size_t{50} << 20;
 
 // One of the user's certificates and what they set it up for. Its private key is fetched
 // from the KeySource only when an operation needs it.

@@ -13,7 +13,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from hostile import (ALICE, BOB, CONTENT, JOHNNY, LEAF_EXT, NOT_GOOD, OK, Case, e2e_util,  # noqa: E402
+from hostile import (ALICE, BOB, CONTENT, JOHNNY, LEAF_EXT, NOT_GOOD, OK, Case, Signer, e2e_util,  # noqa: E402
                      examine, issue, main, openssl, plain_message, signed_message, world)
 
 AT_2020 = "2020-01-01T00:00:00Z"
@@ -125,7 +125,24 @@ class SenderBinding(unittest.TestCase):
         self.assertEqual(r.rc, OK, r.describe())
 
     def test_I5_protected_headers(self):
-        self.skipTest("I5: the engine has no RFC 9788 header protection (protected From/Subject are not read)")
+        def protected(hp):
+            inner = (f'Content-Type: text/plain; charset=us-ascii{hp}\r\n'
+                     f"From: Alice <{ALICE}>\r\nSubject: the real subject\r\n\r\nSigned text.\r\n").encode()
+            sig = Signer().detached(self.c, inner)
+            outer = f"From: Bob <{BOB}>\r\nTo: x@example.org\r\nSubject: a fake subject\r\nMIME-Version: 1.0\r\n"
+            return signed_message(inner, sig, head=outer)
+
+        r, v = self.verify(protected('; hp="clear"'))
+        [s] = v["signatures"]
+        self.assertEqual(s["status"], "valid", r.describe())
+        self.assertTrue(s["email_matches_from"], r.describe())
+        self.assertEqual(v["from"], ALICE, r.describe())
+        self.assertTrue(any("outer From" in w_ and BOB in w_ for w_ in v["warnings"]), r.describe())
+        # Twin: without the hp marker the inner fields are only content; the outer From
+        # (bob) is what the signer is bound to, and it does not match.
+        r, v = self.verify(protected(""))
+        self.assertFalse(v["signatures"][0]["email_matches_from"], r.describe())
+        self.assertEqual(r.rc, NOT_GOOD, r.describe())
 
     def test_I6_name_constraints_and_crafted_addresses(self):
         c, pki = self.c, self.w.pki

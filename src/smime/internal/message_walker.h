@@ -58,6 +58,7 @@ class MessageWalker final {
   size_t AddLayer(LayerVerdict layer);
   void RecordLayerError(LayerVerdict layer, const Error& error);
   void SetContent(std::string_view entity_bytes);
+  void UseProtectedHeaders(std::string_view signed_entity, const Position& pos);
 
   Result<const std::vector<cms::Identity>*> Keys();
 
@@ -71,8 +72,10 @@ class MessageWalker final {
   bool revocation_hard_fail_ = false;
   Report report_;
   std::vector<std::string> from_addresses_;  // addr-specs of the root From field(s)
+  bool protected_headers_seen_ = false;      // RFC 9788 headers inside the signed entity
   std::deque<std::string> buffers_;          // owns decoded/decrypted bytes walked into
   bool content_set_ = false;
+  std::size_t parts_seen_ = 0;               // multipart children, against mime::kMaxMimeParts
 };
 
 }  // namespace sealpost::smime::internal
