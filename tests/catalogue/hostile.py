@@ -292,6 +292,20 @@ class Case:
         return p
 
 
+_sanitized = None
+
+
+def cpu_budget(seconds=2.0):
+    """The CPU budget per message: `seconds` for a release build; five times that for a
+    sanitizer build (ASan/UBSan slow every instruction by 2-4x), which still catches any
+    super-linear blow-up the bound is there for."""
+    global _sanitized
+    if _sanitized is None:
+        data = sealpost_cli.binary_path().read_bytes()
+        _sanitized = b"__asan_init" in data  # the ASan runtime's entry, linked by -fsanitize=address
+    return seconds * 5 if _sanitized else seconds
+
+
 def cpu_of_children(fn):
     """(fn's result, CPU seconds used by the child processes fn ran, wall seconds)."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)

@@ -16,7 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from hostile import (BAD_INPUT, CONTENT, HEAD, MARKER, OK, Case, Signer, body, cpu_of_children,  # noqa: E402
+from hostile import (cpu_budget, BAD_INPUT, CONTENT, HEAD, MARKER, OK, Case, Signer, body, cpu_of_children,  # noqa: E402
                      e2e_util, enveloped_fields, examine, main, p7m_message, parse, plain_message,
                      run_checked, signed_message, signer_infos, stderr_lines, world)
 
@@ -30,7 +30,7 @@ MAX_CRYPTO_LAYERS = 8
 MAX_SIGNERS = 16
 MAX_BAG = 64
 MAX_RECIPIENTS = 1000
-CPU_BUDGET = 2.0
+CPU_BUDGET = cpu_budget(2.0)
 
 
 def nested(levels, leaf=b"Content-Type: text/plain\r\n\r\nhi\r\n"):
