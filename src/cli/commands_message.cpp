@@ -206,7 +206,7 @@ int RunTransform(const Options& o, const std::string& command) {
     ASSIGN_OR_RETURN(smime::EncryptRequest encrypt_request, MakeEncryptRequest(o));
     if (command == "protect" && !o.do_sign && !o.do_encrypt)
       return Error(ErrorCode::kInvalidArgument, "protect needs --sign, --encrypt or both");
-    ASSIGN_OR_RETURN(std::string message, ReadFile(o.in));
+    ASSIGN_OR_RETURN(std::string message, ReadFile(o.in, smime::kMaxMessageBytes));
     if (message.find_first_not_of(" \t\r\n") == std::string::npos)
       return Error(ErrorCode::kMalformed, "the input message is empty");
     ASSIGN_OR_RETURN(smime::SecureMimeContext ctx, MakeContext(o));
@@ -315,11 +315,11 @@ int RunExamineStreaming(const Options& o, bool is_read) {
 
 int RunExamine(const Options& o, bool is_read) {
   if (o.content_path.empty() && UseStreaming(o)) return RunExamineStreaming(o, is_read);
-  auto message = ReadFile(o.in);
+  auto message = ReadFile(o.in, smime::kMaxMessageBytes);
   if (!message) return Fail(message.error(), o.verbose);
   std::optional<std::string> content;
   if (!o.content_path.empty()) {
-    auto c = ReadFile(o.content_path);
+    auto c = ReadFile(o.content_path, smime::kMaxMessageBytes);
     if (!c) return Fail(c.error(), o.verbose);
     content = std::move(c).value();
   }

@@ -14,6 +14,17 @@ using smime::LayerVerdict;
 using smime::Report;
 using smime::SignatureVerdict;
 
+// Header values go to a terminal: control bytes (NUL, ESC, ...) from hostile mail are shown
+// as '?' so they can neither cut the line short nor drive the terminal (catalogue R11).
+std::string Printable(std::string_view value) {
+  std::string out(value);
+  for (char& c : out) {
+    auto b = static_cast<unsigned char>(c);
+    if ((b < 0x20 && b != '\t') || b == 0x7f) c = '?';
+  }
+  return out;
+}
+
 std::string Who(const SignatureVerdict& s) {
   if (!s.signer_email.empty()) return s.signer_email;
   if (s.signer) return s.signer->Subject();
@@ -102,7 +113,7 @@ std::string RenderContent(const Report& r, std::string_view message) {
   auto top = mime::ParseEntity(message);
   if (top) {
     for (const char* name : {"From", "To", "Cc", "Subject", "Date"}) {
-      if (const mime::HeaderField* h = top->Find(name)) out += std::string(name) + ": " + h->value + "\n";
+      if (const mime::HeaderField* h = top->Find(name)) out += std::string(name) + ": " + Printable(h->value) + "\n";
     }
   }
   out += "\n";

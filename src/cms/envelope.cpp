@@ -72,6 +72,9 @@ Result<EnvelopeInfo> InspectEnvelope(std::string_view der) {
   if (i + 1 >= fields->size() || (*fields)[i].tag != 0x31) return Malformed("no recipientInfos");
   auto recipients = Children((*fields)[i]);
   if (!recipients || recipients->empty()) return Malformed("no recipients");
+  if (recipients->size() > static_cast<size_t>(kMaxRecipientInfos))
+    return Error(ErrorCode::kLimit, "the message is encrypted to " + std::to_string(recipients->size()) +
+                                        " recipients; at most " + std::to_string(kMaxRecipientInfos) + " are accepted");
   int public_key_recipients = 0;
   for (const auto& ri : *recipients) {
     // KeyTransRecipientInfo is a SEQUENCE; kari [1], kekri [2], pwri [3], ori [4]. Mail uses

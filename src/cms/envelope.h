@@ -25,6 +25,11 @@ struct Recipient {
 Result<std::string> Encrypt(std::string_view content, const std::vector<Recipient>& recipients,
                             ContentCipher cipher);
 
+// Cap on RecipientInfos in one (Auth)EnvelopedData (docs/limits.md): each is compared with
+// every identity of the profile, so a hostile count costs CPU for nothing. 1000 is far above
+// a real distribution list (and catalogue S5 sends Bcc copies separately anyway).
+inline constexpr int kMaxRecipientInfos = 1000;
+
 // What the CMS header says, read before any key is used.
 struct EnvelopeInfo {
   bool authenticated = false;   // AuthEnvelopedData
@@ -35,7 +40,8 @@ struct EnvelopeInfo {
 
 // Inspects an EnvelopedData/AuthEnvelopedData header. Rejects what mail never uses or what
 // is dangerous to hand to OpenSSL: password/KEK recipients (catalogue E9), GCM tags shorter
-// than 12 bytes (E4), nonces outside 8..16 bytes (E5), unknown ciphers.
+// than 12 bytes (E4), nonces outside 8..16 bytes (E5), unknown ciphers; kLimit beyond
+// kMaxRecipientInfos recipients.
 Result<EnvelopeInfo> InspectEnvelope(std::string_view der);
 
 struct Identity {

@@ -95,6 +95,16 @@ std::optional<pki::Certificate> EncryptionPreference(CMS_SignerInfo* si, const s
   return found;
 }
 
+// MD2/MD4/MD5 have practical collisions: never acceptable, even for reading old mail
+// (catalogue A2); SHA-1 alone is what allow_legacy admits.
+bool IsBrokenDigestNid(int nid) { return nid == NID_md5 || nid == NID_md4 || nid == NID_md2; }
+
+bool KeyIsTooLarge(EVP_PKEY* key) {
+  if (!key) return false;
+  int id = EVP_PKEY_get_base_id(key);
+  return (id == EVP_PKEY_RSA || id == EVP_PKEY_RSA_PSS) && EVP_PKEY_get_bits(key) > kMaxRsaKeyBits;
+}
+
 bool KeyIsWeak(EVP_PKEY* key, int min_rsa_bits) {
   if (!key) return false;
   int id = EVP_PKEY_get_base_id(key);
@@ -161,14 +171,23 @@ Result<SignedDataResult> VerifyWithContent(std::string_view der, BIO* content_bi
     return Error(ErrorCode::kMalformed, "the CMS structure is not SignedData");
 
   SignedDataResult result;
+  STACK_OF(CMS_SignerInfo)* infos = CMS_get0_SignerInfos(cms.get());
+  if (infos && sk_CMS_SignerInfo_num(infos) > kMaxSignerInfos)
+    return Error(ErrorCode::kLimit, "the signature has " + std::to_string(sk_CMS_SignerInfo_num(infos)) +
+                                        " signers; at most " + std::to_string(kMaxSignerInfos) + " are checked");
   if (STACK_OF(X509)* certs = CMS_get1_certs(cms.get())) {
+    const int count = sk_X509_num(certs);
+    if (count > kMaxBagCertificates) {
+      sk_X509_pop_free(certs, X509_free);
+      return Error(ErrorCode::kLimit, "the signature carries " + std::to_string(count) + " certificates; at most " +
+                                          std::to_string(kMaxBagCertificates) + " are accepted");
+    }
     for (int i = 0; i < sk_X509_num(certs); ++i) result.certificates.push_back(pki::Certificate::FromNative(sk_X509_value(certs, i)));
     sk_X509_pop_free(certs, X509_free);
   }
   ASN1_OCTET_STRING** econtent = CMS_get0_content(cms.get());
   result.has_econtent = econtent && *econtent;
 
-  STACK_OF(CMS_SignerInfo)* infos = CMS_get0_SignerInfos(cms.get());
   if (!infos || sk_CMS_SignerInfo_num(infos) == 0)
     return Error(ErrorCode::kMalformed, "the SignedData has no signers, so nothing is signed");
   // Looks each signer's certificate up in the bag; unknown signers keep a null cert.
@@ -218,6 +237,10 @@ Result<SignedDataResult> VerifyWithContent(std::string_view der, BIO* content_bi
     if (!signer) {
       r.status = SignatureStatus::kNoCertificate;
       r.detail = "the signer's certificate is not included in the message";
+    } else if (KeyIsTooLarge(pkey)) {
+      r.status = SignatureStatus::kUnsupportedAlgorithm;
+      r.detail = "the signer's RSA key is too large (" + std::to_string(EVP_PKEY_get_bits(pkey)) + " bits; at most " +
+                 std::to_string(kMaxRsaKeyBits) + ")";
     } else if (std::string bad = CheckSignedAttributes(cms.get(), si); !bad.empty()) {
       r.status = SignatureStatus::kMalformed;
       r.detail = bad;
@@ -252,7 +275,7 @@ Result<SignedDataResult> VerifyWithContent(std::string_view der, BIO* content_bi
     }
     // A weak algorithm is refused whatever the maths says, unless policy allows reading
     // legacy mail; a bad signature stays bad.
-    if (r.weak && !options.allow_legacy && r.status == SignatureStatus::kValid) {
+    if (r.status == SignatureStatus::kValid && (IsBrokenDigestNid(dig_nid) || (r.weak && !options.allow_legacy))) {
       r.status = SignatureStatus::kInsecureAlgorithm;
       r.detail = "uses a weak algorithm (" + r.digest + "/" + r.signature_algorithm + ")";
     }

@@ -47,6 +47,15 @@ struct SignedDataResult {
 };
 
 class CertificateCache;
+// Caps on one SignedData (docs/limits.md). Every signer costs a signature check and a path
+// validation, every bag certificate a candidate in path building (catalogue P11): hostile
+// counts would otherwise buy seconds of CPU per message. Real mail has 1-2 signers and a
+// handful of certificates.
+inline constexpr int kMaxSignerInfos = 16;
+inline constexpr int kMaxBagCertificates = 64;
+// OpenSSL refuses RSA moduli above 16,384 bits anyway (OPENSSL_RSA_MAX_MODULUS_BITS); saying
+// so before the check gives the user "too large" instead of a generic failure (catalogue A5).
+inline constexpr int kMaxRsaKeyBits = 16384;
 
 struct VerifyOptions {
   bool allow_legacy = false;
@@ -58,7 +67,8 @@ struct VerifyOptions {
 
 // Parses DER/BER SignedData and checks every signer. With `detached_content`, the digest is
 // computed over it (it must already be canonical). Errors: kMalformed (not SignedData, no
-// signers — an empty signerInfos is "not signed", catalogue C3).
+// signers — an empty signerInfos is "not signed", catalogue C3), kLimit (more signers or
+// bag certificates than the caps above).
 // `extra_certs` are searched for signer certificates the message does not carry.
 Result<SignedDataResult> VerifySignedData(std::string_view der, std::optional<std::string_view> detached_content,
                                           const VerifyOptions& options,

@@ -45,9 +45,19 @@ Status WriteAll(int fd, std::string_view data) {
 
 }  // namespace
 
-Result<std::string> ReadFile(const std::string& path) {
+Error TooLarge(const std::string& path, std::size_t max_bytes) {
+  return Error(ErrorCode::kLimit, (path == "-" ? std::string("standard input") : path) + " is larger than " +
+                                      std::to_string(max_bytes >> 20) + " MiB, the most Sealpost reads");
+}
+
+Result<std::string> ReadFile(const std::string& path, std::size_t max_bytes) {
   if (path == "-") {
-    std::string data((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());
+    std::string data;
+    char buffer[1 << 16];
+    while (std::cin.read(buffer, sizeof buffer) || std::cin.gcount() > 0) {
+      data.append(buffer, static_cast<size_t>(std::cin.gcount()));
+      if (data.size() > max_bytes) return TooLarge(path, max_bytes);
+    }
     return data;
   }
   FdCloser fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
@@ -55,6 +65,7 @@ Result<std::string> ReadFile(const std::string& path) {
   struct stat st {};
   if (::fstat(fd.get(), &st) != 0) return IoError("cannot stat", path, errno);
   if (S_ISDIR(st.st_mode)) return Error(ErrorCode::kIo, "cannot read " + path + ": it is a directory");
+  if (st.st_size > 0 && static_cast<std::uint64_t>(st.st_size) > max_bytes) return TooLarge(path, max_bytes);
   std::string data;
   if (st.st_size > 0) data.reserve(static_cast<size_t>(st.st_size));
   char buffer[1 << 16];
@@ -66,6 +77,7 @@ Result<std::string> ReadFile(const std::string& path) {
     }
     if (n == 0) break;
     data.append(buffer, static_cast<size_t>(n));
+    if (data.size() > max_bytes) return TooLarge(path, max_bytes);
   }
   return data;
 }

@@ -2,6 +2,8 @@
 // Byte-exact header/body splitting and multipart delimiting.
 #include "mime/entity.h"
 
+#include <string.h>  // memmem (GNU)
+
 #include <cctype>
 
 namespace sealpost::mime {
@@ -128,31 +130,41 @@ Result<MultipartParts> SplitMultipart(std::string_view body, std::string_view bo
     return Error(ErrorCode::kMalformed, "the multipart boundary is missing or longer than 70 characters");
   MultipartParts result;
   std::string delimiter = "--" + std::string(boundary);
+  const std::string line_delimiter = "\n" + delimiter;
   size_t pos = 0;
   long part_start = -1;  // start of the current part's bytes, -1 before the first delimiter
   while (pos < body.size()) {
+    // Jump to the next line that starts with the delimiter (one memmem-like search instead
+    // of a loop per line: nested multiparts rescan their body once per level).
+    if (body.compare(pos, delimiter.size(), delimiter) != 0) {
+      // glibc's memmem skips ahead on a two-byte hash, where string_view::find stops at
+      // every line break: nested multiparts rescan their body once per level, so this
+      // scan dominates the worst case within the caps (docs/limits.md).
+      const void* hit = ::memmem(body.data() + pos, body.size() - pos, line_delimiter.data(), line_delimiter.size());
+      if (!hit) break;
+      pos = static_cast<size_t>(static_cast<const char*>(hit) - body.data()) + 1;
+    }
     size_t end = LineEnd(body, pos);
     std::string_view line = StripEol(body.substr(pos, end - pos));
-    if (line.substr(0, delimiter.size()) == delimiter) {
-      std::string_view rest = line.substr(delimiter.size());
-      bool close = rest.substr(0, 2) == "--";
-      if (close) rest.remove_prefix(2);
-      bool only_space = rest.find_first_not_of(" \t") == std::string_view::npos;
-      if (only_space) {
-        if (part_start >= 0) {
-          // The line break before the delimiter belongs to the delimiter.
-          size_t part_end = pos;
-          if (part_end > static_cast<size_t>(part_start) && body[part_end - 1] == '\n') --part_end;
-          if (part_end > static_cast<size_t>(part_start) && body[part_end - 1] == '\r') --part_end;
-          if (result.parts.size() >= max_parts) return Error(ErrorCode::kMalformed, "too many MIME parts");
-          result.parts.push_back(body.substr(static_cast<size_t>(part_start), part_end - static_cast<size_t>(part_start)));
-        }
-        if (close) {
-          result.closed = true;
-          return result;
-        }
-        part_start = static_cast<long>(end);
+    std::string_view rest = line.substr(delimiter.size());
+    bool close = rest.substr(0, 2) == "--";
+    if (close) rest.remove_prefix(2);
+    bool only_space = rest.find_first_not_of(" \t") == std::string_view::npos;
+    if (only_space) {
+      if (part_start >= 0) {
+        // The line break before the delimiter belongs to the delimiter.
+        size_t part_end = pos;
+        if (part_end > static_cast<size_t>(part_start) && body[part_end - 1] == '\n') --part_end;
+        if (part_end > static_cast<size_t>(part_start) && body[part_end - 1] == '\r') --part_end;
+        if (result.parts.size() >= max_parts)
+          return Error(ErrorCode::kLimit, "too many MIME parts in one multipart (more than " + std::to_string(max_parts) + ")");
+        result.parts.push_back(body.substr(static_cast<size_t>(part_start), part_end - static_cast<size_t>(part_start)));
       }
+      if (close) {
+        result.closed = true;
+        return result;
+      }
+      part_start = static_cast<long>(end);
     }
     pos = end;
   }

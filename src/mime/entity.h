@@ -19,9 +19,14 @@ struct HeaderField {
   std::string_view raw;   // the field's exact bytes, folding and line end included
 };
 
-// Caps that keep hostile input bounded (documented in README "Limits").
+// Caps that keep hostile input bounded (docs/limits.md). A header line may be up to 64 KiB
+// (RFC 5322 says 998 octets, but real gateways fold badly; catalogue R3's hard cap), and
+// 2,000 fields is ten times what a long Received chain needs.
 inline constexpr std::size_t kMaxHeaderLine = 64 * 1024;
 inline constexpr std::size_t kMaxHeaderFields = 2000;
+// MIME parts per multipart, and in a whole message walked for a verdict: each part costs a
+// header parse and a recursion, so 100,000 one-line parts would cost seconds (catalogue R3).
+inline constexpr std::size_t kMaxMimeParts = 10000;
 
 struct Entity {
   std::string_view raw;           // the whole entity
@@ -52,6 +57,8 @@ struct MultipartParts {
   std::vector<std::string_view> parts;
   bool closed = false;
 };
-Result<MultipartParts> SplitMultipart(std::string_view body, std::string_view boundary, std::size_t max_parts = 10000);
+// Errors: kMalformed (no boundary, no delimiter line), kLimit (more than `max_parts`).
+Result<MultipartParts> SplitMultipart(std::string_view body, std::string_view boundary,
+                                      std::size_t max_parts = kMaxMimeParts);
 
 }  // namespace sealpost::mime

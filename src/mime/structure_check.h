@@ -9,7 +9,9 @@
 
 namespace sealpost::mime {
 
-inline constexpr int kMaxMimeDepth = 64;
+// The same depth as reading accepts (policy::AlgorithmPolicy::max_mime_depth): what we would
+// refuse to read we must not produce.
+inline constexpr int kMaxMimeDepth = 32;
 
 // Every multipart has a boundary and at least one delimiter line, nesting stays within
 // `max_depth`, header lines within their cap. Errors: kMalformed, kLimit.

@@ -118,6 +118,13 @@ std::vector<std::string> Certificate::Emails() const {
     add(std::string_view(reinterpret_cast<const char*>(ASN1_STRING_get0_data(s)),
                          static_cast<size_t>(ASN1_STRING_length(s))));
   }
+  // The subject DN's emailAddress is a legacy fallback, used only when no rfc822Name SAN
+  // exists (RFC 8550 §3, X509_check_email semantics; catalogue I4): a DN address beside a
+  // SAN is not one the CA vouched for as the signer's.
+  if (!out.empty()) {
+    ossl::DrainErrors();
+    return out;
+  }
   const X509_NAME* subject = X509_get_subject_name(cert_);
   for (int idx = -1; (idx = X509_NAME_get_index_by_NID(subject, NID_pkcs9_emailAddress, idx)) >= 0;) {
     const ASN1_STRING* s = X509_NAME_ENTRY_get_data(X509_NAME_get_entry(subject, idx));

@@ -36,8 +36,8 @@ class Certificate final {
   Certificate& operator=(Certificate&& other) noexcept;
   ~Certificate();
 
-  // Every e-mail address in the certificate: rfc822Name SANs, then subject emailAddress,
-  // lower-cased, without duplicates.
+  // Every e-mail address in the certificate: its rfc822Name SANs, or (only when it has
+  // none) the subject emailAddress values; lower-cased, without duplicates.
   std::vector<std::string> Emails() const;
   bool HasEmail(std::string_view address) const;  // case-insensitive addr-spec match
 

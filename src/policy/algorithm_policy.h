@@ -18,8 +18,9 @@ struct AlgorithmPolicy {
   std::string unknown_capabilities_cipher = "aes-256-cbc";
   // Largest number of nested cryptographic layers unwrapped (catalogue C10).
   int max_crypto_layers = 8;
-  // Largest MIME nesting depth parsed.
-  int max_mime_depth = 64;
+  // Largest MIME nesting depth parsed (catalogue R3's 32: each level rescans its body, so
+  // depth times message size is the worst-case work; docs/limits.md).
+  int max_mime_depth = 32;
   // Decrypt an encrypted part that is not the message root (catalogue E1: default off).
   bool decrypt_non_root_parts = false;
 };

@@ -13,7 +13,7 @@ TEST(AlgorithmPolicyTest, DefaultsArePinned) {
   EXPECT_EQ(p.min_rsa_bits, 2048);
   EXPECT_EQ(p.unknown_capabilities_cipher, "aes-256-cbc");
   EXPECT_EQ(p.max_crypto_layers, 8);
-  EXPECT_EQ(p.max_mime_depth, 64);
+  EXPECT_EQ(p.max_mime_depth, 32);
   EXPECT_FALSE(p.decrypt_non_root_parts);
 }
 

@@ -11,6 +11,15 @@
 #include "smime/internal/cms_detect.h"
 
 namespace sealpost::smime {
+namespace {
+
+Status CheckSize(std::string_view message) {
+  if (message.size() > kMaxMessageBytes)
+    return Error(ErrorCode::kLimit, "the message is larger than " + std::to_string(kMaxMessageBytes >> 20) + " MiB, the most Sealpost handles");
+  return Ok();
+}
+
+}  // namespace
 
 SecureMimeContext::SecureMimeContext(std::vector<Identity> identities, std::shared_ptr<KeySource> keys,
                                      pki::TrustStore trust, policy::AlgorithmPolicy policy, std::optional<std::time_t> at)
@@ -86,6 +95,7 @@ Result<std::string> SecureMimeContext::SignEntity(std::string_view entity, const
 }
 
 Result<std::string> SecureMimeContext::Sign(std::string_view message, const SignRequest& request) const {
+  RETURN_IF_ERROR(CheckSize(message));
   ASSIGN_OR_RETURN(mime::SplitMessage split, mime::PrepareForSigning(message));
   ASSIGN_OR_RETURN(std::string entity, SignEntity(split.entity, request));
   return mime::AssembleMessage(split.outer_headers, entity);
@@ -143,6 +153,7 @@ Result<std::string> SecureMimeContext::EncryptEntity(std::string_view entity, co
 }
 
 Result<std::string> SecureMimeContext::Encrypt(std::string_view message, const EncryptRequest& request) const {
+  RETURN_IF_ERROR(CheckSize(message));
   ASSIGN_OR_RETURN(mime::SplitMessage split, mime::PrepareForEncryption(message));
   ASSIGN_OR_RETURN(std::string entity, EncryptEntity(split.entity, request));
   return mime::AssembleMessage(split.outer_headers, entity);
@@ -150,6 +161,7 @@ Result<std::string> SecureMimeContext::Encrypt(std::string_view message, const E
 
 Result<std::string> SecureMimeContext::SignAndEncrypt(std::string_view message, const SignRequest& sign,
                                                       const EncryptRequest& encrypt) const {
+  RETURN_IF_ERROR(CheckSize(message));
   ASSIGN_OR_RETURN(mime::SplitMessage split, mime::PrepareForSigning(message));
   ASSIGN_OR_RETURN(std::string signed_entity, SignEntity(split.entity, sign));
   ASSIGN_OR_RETURN(std::string entity, EncryptEntity(signed_entity, encrypt));
@@ -157,6 +169,7 @@ Result<std::string> SecureMimeContext::SignAndEncrypt(std::string_view message, 
 }
 
 Result<std::string> SecureMimeContext::Decrypt(std::string_view message) const {
+  RETURN_IF_ERROR(CheckSize(message));
   ASSIGN_OR_RETURN(mime::SplitMessage split, mime::PrepareForEncryption(message));
   ASSIGN_OR_RETURN(internal::CmsBody body, internal::ExtractCmsBody(message));
   if (body.kind == internal::CmsKind::kOther)
@@ -171,6 +184,8 @@ Result<std::string> SecureMimeContext::Decrypt(std::string_view message) const {
 }
 
 Result<Report> SecureMimeContext::Read(std::string_view message, const ReadOptions& options) const {
+  RETURN_IF_ERROR(CheckSize(message));
+  if (options.detached_content) RETURN_IF_ERROR(CheckSize(*options.detached_content));
   internal::MessageWalker::KeyLoader load_keys = options.load_keys;
   if (!load_keys) load_keys = [this] { return DecryptionKeys(); };
   internal::MessageWalker walker(std::move(load_keys), trust_, policy_, options.at ? *options.at : Now());

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstddef>
 #include <ctime>
 #include <functional>
 #include <memory>
@@ -24,6 +25,11 @@
 #include "smime/report.h"
 
 namespace sealpost::smime {
+
+// The largest message Sealpost signs, encrypts or examines (docs/limits.md; catalogue R2
+// proposes 50 MiB). Every later cost — base64, canonical form, digests, MIME splitting — is
+// linear in it, which keeps the worst case within the 2 s CPU budget per message.
+inline constexpr std::size_t kMaxMessageBytes = std::size_t{50} << 20;
 
 // One of the user's certificates and what they set it up for. Its private key is fetched
 // from the KeySource only when an operation needs it.

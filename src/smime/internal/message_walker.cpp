@@ -86,6 +86,34 @@ void MessageWalker::BindSender(const mime::Entity& top) {
   }
 }
 
+void MessageWalker::UseProtectedHeaders(std::string_view signed_entity, const Position& pos) {
+  // RFC 9788: the signed entity of the root signature may carry the message's header fields,
+  // marked by the hp parameter of its Content-Type. Those are the ones the signature covers,
+  // so the signer is bound to the protected From, and an outer From that differs is flagged
+  // (catalogue I5). Only the first such entity on the root chain counts.
+  if (!pos.on_root_chain || protected_headers_seen_) return;
+  auto entity = mime::ParseEntity(signed_entity);
+  if (!entity) return;
+  const mime::HeaderField* ct = entity->Find("Content-Type");
+  if (!ct || mime::ParseContentType(ct->value).Param("hp").empty()) return;
+  protected_headers_seen_ = true;
+  const std::string outer = report_.from;
+  from_addresses_.clear();
+  report_.from.clear();
+  const mime::HeaderField* from = entity->Find("From");
+  if (from && entity->Count("From") == 1) {
+    auto boxes = mime::ParseAddressList(from->value);
+    if (boxes.size() == 1 && !boxes[0].address.empty()) {
+      from_addresses_.push_back(boxes[0].address);
+      report_.from = boxes[0].address;
+    }
+  }
+  if (report_.from != outer)
+    report_.warnings.push_back("the outer From (" + (outer.empty() ? std::string("none") : outer) +
+                               ") differs from the signed, protected From (" +
+                               (report_.from.empty() ? std::string("none") : report_.from) + "); the protected one counts");
+}
+
 void MessageWalker::FinishReport() {
   // Whole-message flags come from root-chain layers only.
   for (const auto& layer : report_.layers) {
@@ -161,16 +189,23 @@ Status MessageWalker::Visit(std::string_view entity_bytes, const Position& pos) 
   }
   if (ct.type == "multipart") {
     // Content is on the root chain only as a whole; its parts are not (catalogue M1-M4, E1).
-    if (pos.on_root_chain) SetContent(entity_bytes);
+    // It is handed to GMime for display only after its parts were counted and walked
+    // within the caps: GMime's parser would otherwise build a tree of any size first.
     auto parts = mime::SplitMultipart(entity.body, ct.Param("boundary"));
     if (!parts) {
+      if (pos.on_root_chain && parts.error().code() != ErrorCode::kLimit) SetContent(entity_bytes);
       report_.malformed.push_back("part " + (pos.part.empty() ? std::string("(root)") : pos.part) + ": " + parts.error().message());
       return Ok();
     }
+    // Parts of all multiparts together: nesting must not multiply the per-multipart cap.
+    parts_seen_ += parts->parts.size();
+    if (parts_seen_ > mime::kMaxMimeParts)
+      return Error(ErrorCode::kLimit, "the message has more than " + std::to_string(mime::kMaxMimeParts) + " MIME parts");
     for (size_t i = 0; i < parts->parts.size(); ++i) {
       Position child{false, ChildPath(pos.part, i), pos.mime_depth + 1, pos.crypto_depth};
       RETURN_IF_ERROR(Visit(parts->parts[i], child));
     }
+    if (pos.on_root_chain) SetContent(entity_bytes);
     return Ok();
   }
   // A leaf (message/rfc822 attachments are not descended into: their signatures are theirs).
@@ -209,6 +244,7 @@ Status MessageWalker::VisitMultipartSigned(const mime::Entity& entity, const std
   }
   buffers_.push_back(mime::CanonicalizeLineEndings(parts->parts[0]));
   std::string_view signed_bytes = buffers_.back();
+  UseProtectedHeaders(signed_bytes, pos);
   Position inner{pos.on_root_chain, pos.part.empty() ? "1" : pos.part + ".1", pos.mime_depth + 1, pos.crypto_depth + 1};
   RETURN_IF_ERROR(VisitSignedData(*der, signed_bytes, pos, "multipart/signed"));
   // Walk into what the signature covers: the first part, exactly as received.
@@ -262,6 +298,7 @@ Status MessageWalker::VisitSignedData(std::string_view der, std::optional<std::s
     RecordLayerError(layer, result.error());
     return Ok();
   }
+  if (!content && result->has_econtent) UseProtectedHeaders(result->econtent, pos);
   RecordSignedData(layer, *result, content.has_value(), pos.on_root_chain);
   if (!content) {
     if (!result->has_econtent) {

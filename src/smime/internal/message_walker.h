@@ -78,6 +78,7 @@ class MessageWalker final {
   size_t AddLayer(LayerVerdict layer);
   void RecordLayerError(LayerVerdict layer, const Error& error);
   void SetContent(std::string_view entity_bytes);
+  void UseProtectedHeaders(std::string_view signed_entity, const Position& pos);
 
   Result<const std::vector<cms::Identity>*> Keys();
 
@@ -93,10 +94,12 @@ class MessageWalker final {
   cms::CertificateCache* certificate_cache_ = nullptr;
   Report report_;
   std::vector<std::string> from_addresses_;  // addr-specs of the root From field(s)
+  bool protected_headers_seen_ = false;      // RFC 9788 headers inside the signed entity
   std::deque<std::string> buffers_;          // owns decoded/decrypted bytes walked into
   std::deque<ScratchFile> scratch_;
   uint64_t in_memory_part_limit_ = 16ull << 20;          // decrypted layers of a streamed message
   bool content_set_ = false;
+  std::size_t parts_seen_ = 0;               // multipart children, against mime::kMaxMimeParts
 };
 
 }  // namespace sealpost::smime::internal

@@ -16,7 +16,6 @@ namespace {
 
 // A detached signature part is small: a few certificates and signer infos.
 constexpr uint64_t kMaxSignaturePart = 1 << 20;
-constexpr size_t kMaxStreamedParts = 10000;
 
 bool IsPkcs7MimeType(const mime::ContentType& ct) {
   if (ct.Is("application", "pkcs7-mime") || ct.Is("application", "x-pkcs7-mime")) return true;
@@ -113,11 +112,14 @@ Status MessageWalker::VisitBlob(const Blob& entity, const Position& pos) {
       content_set_ = true;
       report_.warnings.push_back(LargeContentNote(entity.length));
     }
-    auto parts = ScanMultipart(body, ct.Param("boundary"), kMaxStreamedParts);
+    auto parts = ScanMultipart(body, ct.Param("boundary"), mime::kMaxMimeParts);
     if (!parts) {
       report_.malformed.push_back("part " + (pos.part.empty() ? std::string("(root)") : pos.part) + ": " + parts.error().message());
       return Ok();
     }
+    parts_seen_ += parts->parts.size();
+    if (parts_seen_ > mime::kMaxMimeParts)
+      return Error(ErrorCode::kLimit, "the message has more than " + std::to_string(mime::kMaxMimeParts) + " MIME parts");
     for (size_t i = 0; i < parts->parts.size(); ++i) {
       Position child{false, ChildPath(pos.part, i), pos.mime_depth + 1, pos.crypto_depth};
       RETURN_IF_ERROR(VisitBlob(SubBlob(body, parts->parts[i].offset, parts->parts[i].length), child));
@@ -181,6 +183,8 @@ Status MessageWalker::VisitBlobMultipartSigned(const Blob& body, const std::stri
     RecordLayerError(layer, result.error());
     return Ok();
   }
+  ASSIGN_OR_RETURN(HeaderBlock signed_head, ReadHeaderBlock(signed_blob));
+  UseProtectedHeaders(signed_head.bytes, pos);  // RFC 9788 (catalogue I5)
   RecordSignedData(layer, *result, true, pos.on_root_chain);
   Position inner{pos.on_root_chain, pos.part.empty() ? "1" : pos.part + ".1", pos.mime_depth + 1, pos.crypto_depth + 1};
   return VisitBlob(signed_blob, inner);
