@@ -83,14 +83,15 @@ class Sealpost:
         self.profile = Path(profile)
         self.timeout = timeout
 
-    def run(self, *args, expect=None):
-        """Runs `sealpost --profile P ARGS`; with expect, asserts the exit code."""
+    def run(self, *args, expect=None, input=None):
+        """Runs `sealpost --profile P ARGS` (`input`: bytes on its standard input); with
+        expect, asserts the exit code."""
         argv = [self.binary, "--profile", self.profile, *args]
         # HOME points into the sandbox so a profile-handling bug cannot touch ~/.sealpost.
         env = dict(os.environ, HOME=str(self.profile.parent))
         env.pop("SEALPOST_HOME", None)
         proc = subprocess.run([str(a) for a in argv], capture_output=True, env=env,
-                              timeout=self.timeout)
+                              timeout=self.timeout, input=input)
         result = Result(argv, proc)
         if expect is not None and result.rc != expect:
             raise AssertionError(f"expected exit {expect}\n{result.describe()}")

@@ -9,6 +9,7 @@
 #include "mime/content_type.h"
 #include "mime/stream_codecs.h"
 #include "smime/internal/cms_detect.h"
+#include "smime/context.h"
 #include "smime/internal/message_walker.h"
 
 namespace sealpost::smime::internal {
@@ -105,7 +106,7 @@ Status MessageWalker::VisitBlob(const Blob& entity, const Position& pos) {
                                                                "', which cannot carry CMS"));
       return Ok();
     }
-    return VisitBlobCms(body, encoding == "base64", pos);
+    return VisitBlobCms(entity, body, encoding == "base64", pos);
   }
   if (ct.type == "multipart") {
     if (pos.on_root_chain && !content_set_) {
@@ -190,7 +191,7 @@ Status MessageWalker::VisitBlobMultipartSigned(const Blob& body, const std::stri
   return VisitBlob(signed_blob, inner);
 }
 
-Status MessageWalker::VisitBlobCms(const Blob& body, bool base64, const Position& pos) {
+Status MessageWalker::VisitBlobCms(const Blob& entity, const Blob& body, bool base64, const Position& pos) {
   LayerVerdict layer{LayerVerdict::Kind::kEncrypted, pos.on_root_chain, "enveloped-data", pos.part};
   ASSIGN_OR_RETURN(FileSource raw, OpenBlob(body));
   mime::Base64DecodingSource decoded(raw);
@@ -199,12 +200,19 @@ Status MessageWalker::VisitBlobCms(const Blob& body, bool base64, const Position
   auto header = cms::SplitEnvelope(der, ciphertext);
   if (!header) {
     if (header.error().message().find("not EnvelopedData") != std::string::npos) {
-      // Opaque signed-data this large would have to be held to be verified; Sealpost makes
-      // multipart/signed for big messages, and so do the clients we know of.
+      // Signed-data (or certs-only...) is checked as a whole: up to the in-memory message cap
+      // it is read and walked as Walk does; beyond it, it would have to be held to be verified.
+      if (entity.length <= kMaxMessageBytes) {
+        ASSIGN_OR_RETURN(std::string bytes, ReadBlob(entity));
+        buffers_.push_back(std::move(bytes));
+        return Visit(buffers_.back(), pos);
+      }
       layer.kind = LayerVerdict::Kind::kSigned;
       layer.form = "signed-data";
-      RecordLayerError(layer, Error(ErrorCode::kLimit, "an opaque signed message this large cannot be verified "
-                                                           "without holding it; ask the sender for multipart/signed"));
+      RecordLayerError(layer, Error(ErrorCode::kLimit, "an opaque signed message larger than " +
+                                                           std::to_string(kMaxMessageBytes >> 20) +
+                                                           " MiB cannot be verified without holding it; "
+                                                           "ask the sender for multipart/signed"));
       return Ok();
     }
     RecordLayerError(layer, header.error());
