@@ -89,7 +89,8 @@ std::string RenderVerdict(const Report& r, int exit_code, bool require_signature
            (s.email_matches_from ? " (matches From)" : " (does NOT match From)") +
            (s.covers_whole_message ? "" : ", covers only part " + r.layers[static_cast<size_t>(s.layer)].part) +
            ", " + s.digest + (s.weak ? " (weak)" : "") +
-           (s.signing_time ? ", signing time claimed " + pki::FormatRfc3339(*s.signing_time) : "") + "\n";
+           (s.signing_time ? ", signing time claimed " + pki::FormatRfc3339(*s.signing_time) : "") +
+           (s.valid_at_signing_time && !*s.valid_at_signing_time ? " (the certificate was NOT valid then)" : "") + "\n";
     if (s.revocation == "unknown")
       out += "  Revocation: UNKNOWN - not confirmed as not revoked (" + s.revocation_detail + ")\n";
     else if (s.revocation == "good")

@@ -32,6 +32,10 @@ struct SignatureVerdict {
   std::string digest;
   std::string signature_algorithm;
   std::optional<std::time_t> signing_time;
+  // Whether the signer's certificate was within its validity period at the claimed signing
+  // time (unset without a signingTime). Information only: signingTime is the signer's own
+  // claim (catalogue C9); trust is decided at the validation time.
+  std::optional<bool> valid_at_signing_time;
   std::vector<std::string> capabilities;
   std::optional<pki::Certificate> encryption_preference;  // SMIMEEncryptionKeyPreference
   int layer = 0;                            // index into Report::layers

@@ -43,6 +43,7 @@ nlohmann::json ReportToJsonValue(const Report& report, const JsonOptions& option
               {"signature_algorithm", sig.signature_algorithm},
               {"layer", sig.layer}};
     s["signing_time"] = sig.signing_time ? json(pki::FormatRfc3339(*sig.signing_time)) : json(nullptr);
+    s["valid_at_signing_time"] = sig.valid_at_signing_time ? json(*sig.valid_at_signing_time) : json(nullptr);
     if (sig.signer) {
       s["signer_subject"] = sig.signer->Subject();
       s["signer_fingerprint"] = sig.signer->Sha256Fingerprint();

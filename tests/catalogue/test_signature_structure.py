@@ -245,6 +245,7 @@ class SignatureStructure(unittest.TestCase):
         [s] = v["signatures"]
         self.assertEqual(s["status"], "valid")
         self.assertEqual(s["signing_time"], "2020-06-12T00:00:00Z")
+        self.assertTrue(s["valid_at_signing_time"], "carol's certificate was valid in June 2020")
         self.assertFalse(s["trusted"], r.describe())
         self.assertTrue(any("expired" in p for p in s["chain_problems"]), r.describe())
         # Twin: the same back-dated signingTime on a certificate valid now is good, so the
@@ -257,6 +258,8 @@ class SignatureStructure(unittest.TestCase):
         r, v = self.verify_detached(ci.encode())
         self.assert_good(r, v)
         self.assertEqual(v["signatures"][0]["signing_time"], "2020-06-12T00:00:00Z")
+        # ...and says that the certificate was not valid at the time the signer claims.
+        self.assertFalse(v["signatures"][0]["valid_at_signing_time"], v)
         # A future signingTime does not make anything valid or invalid: it is shown only.
         ci = parse(self.signer.detached(self.c))
         si = signer_infos(ci)[0]

@@ -390,6 +390,7 @@ void MessageWalker::AddSignatures(const cms::SignedDataResult& result, size_t la
     v.signature_algorithm = s.signature_algorithm;
     v.weak = s.weak;
     v.signing_time = s.signing_time;
+    if (s.signing_time && s.certificate) v.valid_at_signing_time = s.certificate->ValidAt(*s.signing_time);
     v.capabilities = s.capabilities;
     v.encryption_preference = s.encryption_preference;
     v.layer = static_cast<int>(layer_index);
