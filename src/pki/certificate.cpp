@@ -19,10 +19,8 @@ namespace {
 
 std::string NameToString(const X509_NAME* name) {
   ossl::BioPtr bio(BIO_new(BIO_s_mem()));
-  X509_NAME_print_ex(bio.get(), name, 0, XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB);
-  char* data = nullptr;
-  long len = BIO_get_mem_data(bio.get(), &data);
-  return std::string(data, static_cast<size_t>(len));
+  if (bio) X509_NAME_print_ex(bio.get(), name, 0, XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB);
+  return ossl::MemBioContents(bio.get());
 }
 
 std::time_t AsnTimeToTimeT(const ASN1_TIME* t) {
@@ -266,10 +264,8 @@ int Certificate::KeyBits() const {
 
 std::string Certificate::ToPem() const {
   ossl::BioPtr bio(BIO_new(BIO_s_mem()));
-  PEM_write_bio_X509(bio.get(), cert_);
-  char* data = nullptr;
-  long len = BIO_get_mem_data(bio.get(), &data);
-  return std::string(data, static_cast<size_t>(len));
+  if (!bio || !PEM_write_bio_X509(bio.get(), cert_)) return {};
+  return ossl::MemBioContents(bio.get());
 }
 
 std::string Certificate::ToDer() const {
