@@ -83,8 +83,9 @@ ossl::X509StackPtr ToStack(const std::vector<Certificate>& a, const std::vector<
   ossl::X509StackPtr stack(sk_X509_new_null());
   for (const auto* list : {&a, &b}) {
     for (const auto& c : *list) {
+      if (!stack) return stack;
       X509_up_ref(c.native());
-      sk_X509_push(stack.get(), c.native());
+      if (sk_X509_push(stack.get(), c.native()) <= 0) X509_free(c.native());  // out of memory: drop our ref
     }
   }
   return stack;
@@ -96,10 +97,12 @@ ChainResult TrustStore::Validate(const Certificate& leaf, const std::vector<Cert
                                  std::time_t at, CertUse use, int min_rsa_bits) const {
   ChainResult result;
   ossl::X509StorePtr store(X509_STORE_new());
-  for (const auto& anchor : anchors_) X509_STORE_add_cert(store.get(), anchor.native());
   ossl::X509StackPtr helpers = ToStack(untrusted, intermediates_);
   ossl::X509StoreCtxPtr ctx(X509_STORE_CTX_new());
-  if (!X509_STORE_CTX_init(ctx.get(), store.get(), leaf.native(), helpers.get())) {
+  // Out of memory (OpenSSL allocation failure) is not a verdict: nothing is trusted.
+  bool anchors_ok = store != nullptr;
+  for (const auto& anchor : anchors_) anchors_ok = anchors_ok && X509_STORE_add_cert(store.get(), anchor.native()) == 1;
+  if (!anchors_ok || !helpers || !ctx || !X509_STORE_CTX_init(ctx.get(), store.get(), leaf.native(), helpers.get())) {
     ossl::DrainErrors();
     result.problems.push_back("internal-error");
     return result;
