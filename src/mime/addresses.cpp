@@ -37,7 +37,9 @@ void Collect(InternetAddressList* list, std::vector<Mailbox>& out, int depth) {
 std::vector<Mailbox> ParseAddressList(std::string_view value) {
   internal::EnsureGMime();
   std::vector<Mailbox> out;
-  std::string text(value);
+  // GMime reads a C string, so it stops at a NUL; the fallback below must see the same
+  // text, or it would return names and addresses with NUL bytes in them (catalogue R11).
+  std::string text(value.substr(0, value.find('\0')));
   if (text.find_first_not_of(" \t\r\n") == std::string::npos) return out;
   InternetAddressList* list = internet_address_list_parse(nullptr, text.c_str());
   Collect(list, out, 0);
