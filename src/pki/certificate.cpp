@@ -104,6 +104,9 @@ Certificate::~Certificate() { X509_free(cert_); }
 std::vector<std::string> Certificate::Emails() const {
   std::vector<std::string> out;
   auto add = [&](std::string_view email) {
+    // A mailbox never holds control characters; one with a NUL ("a@b.example\0.evil") or a
+    // CR/LF is malformed and would reach C APIs and screens cut or split (catalogue R11, I6).
+    if (std::any_of(email.begin(), email.end(), [](unsigned char c) { return c < 0x20 || c == 0x7f; })) return;
     std::string e = AsciiLower(email);
     if (!e.empty() && std::find(out.begin(), out.end(), e) == out.end()) out.push_back(e);
   };
