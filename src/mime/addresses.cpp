@@ -56,10 +56,11 @@ std::vector<Mailbox> ParseAddressList(std::string_view value) {
       std::transform(m.address.begin(), m.address.end(), m.address.begin(),
                      [](unsigned char c) { return std::tolower(c); });
       m.display_name = text.substr(0, open);
-      // No control characters either: CR/LF in an address is never an address (R11).
+      // No RFC 5322 specials but '@' and '.', and no control characters (CR/LF in an
+      // address is never an address, R11).
       bool controls = std::any_of(m.address.begin(), m.address.end(),
                                   [](unsigned char c) { return c < 0x20 || c == 0x7f; });
-      if (m.address.find('@') != std::string::npos && m.address.find_first_of(" ,;<>\"") == std::string::npos && !controls)
+      if (m.address.find('@') != std::string::npos && m.address.find_first_of(" ,;<>\"()[]:\\") == std::string::npos && !controls)
         out.push_back(std::move(m));
     }
   }
