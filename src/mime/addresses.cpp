@@ -60,7 +60,9 @@ std::vector<Mailbox> ParseAddressList(std::string_view value) {
       // address is never an address, R11).
       bool controls = std::any_of(m.address.begin(), m.address.end(),
                                   [](unsigned char c) { return c < 0x20 || c == 0x7f; });
-      if (m.address.find('@') != std::string::npos && m.address.find_first_of(" ,;<>\"()[]:\\") == std::string::npos && !controls)
+      size_t at = m.address.find('@');
+      bool one_at = at != std::string::npos && at > 0 && at + 1 < m.address.size() && m.address.find('@', at + 1) == std::string::npos;
+      if (one_at && m.address.find_first_of(" ,;<>\"()[]:\\") == std::string::npos && !controls)
         out.push_back(std::move(m));
     }
   }
