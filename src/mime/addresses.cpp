@@ -27,7 +27,9 @@ void Collect(InternetAddressList* list, std::vector<Mailbox>& out, int depth) {
     std::transform(m.address.begin(), m.address.end(), m.address.begin(),
                    [](unsigned char c) { return std::tolower(c); });
     // GMime turns a bare word into a mailbox with no '@'; that is a name, not an address.
-    if (m.address.find('@') == std::string::npos) m.address.clear();
+    // GMime also keeps a CR inside a quoted local part: never an address either (R11).
+    bool controls = std::any_of(m.address.begin(), m.address.end(), [](unsigned char c) { return c < 0x20 || c == 0x7f; });
+    if (m.address.find('@') == std::string::npos || controls) m.address.clear();
     out.push_back(std::move(m));
   }
 }
