@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages Sealpost builds and tests with, only if any is missing.
+# --fuzz: also what `make fuzz` needs.
 set -euo pipefail
 
 packages=(
@@ -10,6 +11,11 @@ packages=(
   gpgsm gnupg libnss3-tools time
   libldap-dev slapd ldap-utils
 )
+
+# `make fuzz` (libFuzzer) also needs clang and its runtime libraries.
+if [ "${1:-}" = "--fuzz" ]; then
+  packages+=(clang-14 libclang-rt-14-dev)
+fi
 
 missing=()
 for p in "${packages[@]}"; do

@@ -147,6 +147,8 @@ Result<std::string> Decrypt(std::string_view der, const std::vector<Identity>& i
 
   RETURN_IF_ERROR(internal::SelectIdentity(cms.get(), identities));
   ossl::BioPtr out(BIO_new(BIO_s_mem()));
+  // Without an output BIO, CMS_decrypt would succeed into a null sink: "decrypted", empty.
+  if (!out) return ossl::MakeError(ErrorCode::kInternal, "out of memory while decrypting");
   // CMS_decrypt on AuthEnvelopedData checks the tag before returning success; on failure
   // the partial output is discarded with the BIO (catalogue E3).
   if (CMS_decrypt(cms.get(), nullptr, nullptr, nullptr, out.get(), CMS_BINARY) != 1) {
@@ -156,9 +158,7 @@ Result<std::string> Decrypt(std::string_view der, const std::vector<Identity>& i
                                     : "decryption failed: the message was altered or the key does not fit",
                  why);
   }
-  char* data = nullptr;
-  long len = BIO_get_mem_data(out.get(), &data);
-  return std::string(data, static_cast<size_t>(len));
+  return ossl::MemBioContents(out.get());
 }
 
 }  // namespace sealpost::cms

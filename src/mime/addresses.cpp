@@ -27,7 +27,9 @@ void Collect(InternetAddressList* list, std::vector<Mailbox>& out, int depth) {
     std::transform(m.address.begin(), m.address.end(), m.address.begin(),
                    [](unsigned char c) { return std::tolower(c); });
     // GMime turns a bare word into a mailbox with no '@'; that is a name, not an address.
-    if (m.address.find('@') == std::string::npos) m.address.clear();
+    // GMime also keeps a CR inside a quoted local part: never an address either (R11).
+    bool controls = std::any_of(m.address.begin(), m.address.end(), [](unsigned char c) { return c < 0x20 || c == 0x7f; });
+    if (m.address.find('@') == std::string::npos || controls) m.address.clear();
     out.push_back(std::move(m));
   }
 }
@@ -37,7 +39,9 @@ void Collect(InternetAddressList* list, std::vector<Mailbox>& out, int depth) {
 std::vector<Mailbox> ParseAddressList(std::string_view value) {
   internal::EnsureGMime();
   std::vector<Mailbox> out;
-  std::string text(value);
+  // GMime reads a C string, so it stops at a NUL; the fallback below must see the same
+  // text, or it would return names and addresses with NUL bytes in them (catalogue R11).
+  std::string text(value.substr(0, value.find('\0')));
   if (text.find_first_not_of(" \t\r\n") == std::string::npos) return out;
   InternetAddressList* list = internet_address_list_parse(nullptr, text.c_str());
   Collect(list, out, 0);
@@ -54,7 +58,13 @@ std::vector<Mailbox> ParseAddressList(std::string_view value) {
       std::transform(m.address.begin(), m.address.end(), m.address.begin(),
                      [](unsigned char c) { return std::tolower(c); });
       m.display_name = text.substr(0, open);
-      if (m.address.find('@') != std::string::npos && m.address.find_first_of(" ,;<>\"") == std::string::npos)
+      // No RFC 5322 specials but '@' and '.', and no control characters (CR/LF in an
+      // address is never an address, R11).
+      bool controls = std::any_of(m.address.begin(), m.address.end(),
+                                  [](unsigned char c) { return c < 0x20 || c == 0x7f; });
+      size_t at = m.address.find('@');
+      bool one_at = at != std::string::npos && at > 0 && at + 1 < m.address.size() && m.address.find('@', at + 1) == std::string::npos;
+      if (one_at && m.address.find_first_of(" ,;<>\"()[]:\\") == std::string::npos && !controls)
         out.push_back(std::move(m));
     }
   }

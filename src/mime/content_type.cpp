@@ -32,6 +32,9 @@ ContentType ParseContentType(std::string_view value) {
   if (!parsed) return ct;
   ct.type = Lower(g_mime_content_type_get_media_type(parsed.get()));
   ct.subtype = Lower(g_mime_content_type_get_media_subtype(parsed.get()));
+  // GMime accepts "/x" or "x/" with an empty half; that is not a media type (RFC 2045 §5.2
+  // makes an invalid value text/plain).
+  if (ct.type.empty() || ct.subtype.empty()) return ContentType{};
   GMimeParamList* list = g_mime_content_type_get_parameters(parsed.get());
   int n = list ? g_mime_param_list_length(list) : 0;
   for (int i = 0; i < n; ++i) {

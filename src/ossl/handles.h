@@ -10,6 +10,7 @@
 #include <openssl/x509_vfy.h>
 
 #include <memory>
+#include <string>
 
 namespace sealpost::ossl {
 
@@ -56,6 +57,14 @@ inline EvpPkeyPtr UpRef(EVP_PKEY* key) {
 // A read-only memory BIO over `data`; the data must outlive the BIO.
 inline BioPtr MemBio(const void* data, size_t size) {
   return BioPtr(BIO_new_mem_buf(data, static_cast<int>(size)));
+}
+
+// What a memory BIO holds; empty for a null BIO (BIO_new failed) or an empty one, where
+// BIO_get_mem_data gives a null pointer and a length of 0 or -1.
+inline std::string MemBioContents(BIO* bio) {
+  char* data = nullptr;
+  long len = bio ? BIO_get_mem_data(bio, &data) : 0;
+  return data && len > 0 ? std::string(data, static_cast<size_t>(len)) : std::string();
 }
 
 }  // namespace sealpost::ossl

@@ -19,10 +19,8 @@ namespace {
 
 std::string NameToString(const X509_NAME* name) {
   ossl::BioPtr bio(BIO_new(BIO_s_mem()));
-  X509_NAME_print_ex(bio.get(), name, 0, XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB);
-  char* data = nullptr;
-  long len = BIO_get_mem_data(bio.get(), &data);
-  return std::string(data, static_cast<size_t>(len));
+  if (bio) X509_NAME_print_ex(bio.get(), name, 0, XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB);
+  return ossl::MemBioContents(bio.get());
 }
 
 std::time_t AsnTimeToTimeT(const ASN1_TIME* t) {
@@ -106,6 +104,9 @@ Certificate::~Certificate() { X509_free(cert_); }
 std::vector<std::string> Certificate::Emails() const {
   std::vector<std::string> out;
   auto add = [&](std::string_view email) {
+    // A mailbox never holds control characters; one with a NUL ("a@b.example\0.evil") or a
+    // CR/LF is malformed and would reach C APIs and screens cut or split (catalogue R11, I6).
+    if (std::any_of(email.begin(), email.end(), [](unsigned char c) { return c < 0x20 || c == 0x7f; })) return;
     std::string e = AsciiLower(email);
     if (!e.empty() && std::find(out.begin(), out.end(), e) == out.end()) out.push_back(e);
   };
@@ -273,10 +274,8 @@ int Certificate::KeyBits() const {
 
 std::string Certificate::ToPem() const {
   ossl::BioPtr bio(BIO_new(BIO_s_mem()));
-  PEM_write_bio_X509(bio.get(), cert_);
-  char* data = nullptr;
-  long len = BIO_get_mem_data(bio.get(), &data);
-  return std::string(data, static_cast<size_t>(len));
+  if (!bio || !PEM_write_bio_X509(bio.get(), cert_)) return {};
+  return ossl::MemBioContents(bio.get());
 }
 
 std::string Certificate::ToDer() const {

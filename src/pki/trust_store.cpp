@@ -99,8 +99,9 @@ int CollectingCallback(int ok, X509_STORE_CTX* ctx) {
 ossl::X509StackPtr ToStack(const std::vector<const Certificate*>& certs) {
   ossl::X509StackPtr stack(sk_X509_new_null());
   for (const Certificate* c : certs) {
+    if (!stack) return stack;
     X509_up_ref(c->native());
-    sk_X509_push(stack.get(), c->native());
+    if (sk_X509_push(stack.get(), c->native()) <= 0) X509_free(c->native());  // out of memory: drop our ref
   }
   return stack;
 }
@@ -148,10 +149,12 @@ ChainResult Attempt(const Certificate& leaf, const std::vector<const Certificate
                     STACK_OF(X509_CRL)* crls) {
   ChainResult result;
   ossl::X509StorePtr store(X509_STORE_new());
-  for (const Certificate* anchor : anchors) X509_STORE_add_cert(store.get(), anchor->native());
+  // Out of memory (OpenSSL allocation failure) is not a verdict: nothing is trusted.
+  bool anchors_ok = store != nullptr;
+  for (const Certificate* anchor : anchors) anchors_ok = anchors_ok && X509_STORE_add_cert(store.get(), anchor->native()) == 1;
   ossl::X509StackPtr untrusted = ToStack(helpers);
   ossl::X509StoreCtxPtr ctx(X509_STORE_CTX_new());
-  if (!store || !untrusted || !ctx || !X509_STORE_CTX_init(ctx.get(), store.get(), leaf.native(), untrusted.get())) {
+  if (!anchors_ok || !untrusted || !ctx || !X509_STORE_CTX_init(ctx.get(), store.get(), leaf.native(), untrusted.get())) {
     ossl::DrainErrors();
     result.problems.push_back("internal-error");
     return result;
