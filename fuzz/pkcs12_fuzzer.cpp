@@ -19,7 +19,8 @@ void Import(std::string_view bytes, std::string_view password) {
   if (!contents) {
     auto code = contents.error().code();
     Check(code == sealpost::ErrorCode::kBadPassword || code == sealpost::ErrorCode::kMalformed ||
-              code == sealpost::ErrorCode::kUnsupported || code == sealpost::ErrorCode::kLimit,
+              code == sealpost::ErrorCode::kUnsupported || code == sealpost::ErrorCode::kLimit ||
+              code == sealpost::ErrorCode::kPolicy,  // a file without a MAC is refused (catalogue K3)
           "PKCS#12 import failed with an unexpected error kind");
     Check(!contents.error().message().empty(), "PKCS#12 import failed without a message");
     return;
