@@ -10,7 +10,9 @@ added first, then `read`/`verify --json` runs on the corpus file *in place*
 (testdata is never copied into the project; keys in PKCS#12 or DER form are
 converted to PEM in a temporary directory with the openssl CLI).  The JSON verdict
 is validated against docs/verdict.schema.json and every stated fact is compared.
-A case passes only when every stated fact matches.
+A case passes only when every stated fact matches.  PKCS#12 rows (cmd=p12-import) run
+`cert import` on the corpus file in place and state facts about `certs` (cert list
+--json afterwards) and `profile_files` (what the import left in the profile).
 
 Testdata: $SEALPOST_TESTDATA, else ../shared/testdata relative to the repository
 root.  When it is absent the whole suite prints a SKIP line and exits 0.
@@ -62,8 +64,8 @@ CORPORA = [
     "pyca-vectors",
     "johnny-fired",
 ]
-SKIP_REASONS = {"later-issue", "openssl-3.0", "no-key"}
-RUN_KEYS = {"cmd", "at", "allow-legacy", "trust", "inter", "id", "content", "dearmor"}
+SKIP_REASONS = {"later-issue", "openssl-3.0", "no-key", "engine-bug"}
+RUN_KEYS = {"cmd", "at", "allow-legacy", "trust", "inter", "id", "content", "dearmor", "password", "as"}
 LIST_KEYS = {"trust", "inter", "id"}
 CASE_TIMEOUT = 120  # seconds per sealpost invocation
 
@@ -463,6 +465,8 @@ class Runner:
         try:
             run = case.run
             cmd = run.get("cmd", "read")
+            if cmd == "p12-import":
+                return self.run_p12_import(case, base, profile)
             if cmd not in ("read", "verify"):
                 return Result(case, "FAIL", [f"command {cmd!r} is not in the CLI contract yet"])
             # --- setup
@@ -534,6 +538,59 @@ class Runner:
         finally:
             if not self.keep:
                 shutil.rmtree(profile, ignore_errors=True)
+
+
+    def run_p12_import(self, case: Case, base: Path, profile: Path) -> Result:
+        """`cert import FILE --password-file F [--as ROLE]` on the corpus file in place, then
+        facts over a pseudo-verdict: `certs` (`cert list --json` afterwards) and
+        `profile_files` (files the import left in the profile; empty after a clean refusal)."""
+        run = case.run
+        src = base / case.file
+        if not src.exists():
+            return Result(case, "FAIL", [f"corpus file missing: {src}"])
+        if run.get("dearmor"):
+            src = self.materials.dearmor(src)
+        pw = Path(tempfile.mkstemp(prefix="p12pw-", dir=self.scratch)[1])
+        pw.write_bytes(run.get("password", "").encode("utf-8"))
+        args = ["cert", "import", str(src), "--password-file", str(pw)]
+        if run.get("as"):
+            args += ["--as", run["as"]]
+        if run.get("allow-legacy"):
+            args.append("--allow-legacy")
+        try:
+            r = self.sealpost(profile, args)
+        except subprocess.TimeoutExpired:
+            return Result(case, "FAIL", [f"timeout after {CASE_TIMEOUT}s"])
+        finally:
+            pw.unlink(missing_ok=True)
+        code = r.returncode
+        err = r.stderr.decode("utf-8", errors="replace").strip()
+        if code < 0:
+            return Result(case, "FAIL", [f"killed by signal {-code} (crash)", err[-300:]])
+        if code not in (0, 1, 2, 3, 4):
+            return Result(case, "FAIL", [f"exit code {code} is outside the contract (0-4)", err[-300:]])
+        details = []
+        if code != 0 and (not err or len(err.splitlines()) != 1):
+            details.append(f"a refused import must print one error line, got {err[-300:]!r}")
+        files = sorted(str(p.relative_to(profile)) for p in profile.rglob("*") if p.is_file())
+        listed = self.sealpost(profile, ["cert", "list", "--json"])
+        try:
+            certs = json.loads(listed.stdout) if listed.returncode == 0 else MISSING
+        except json.JSONDecodeError:
+            certs = MISSING
+        if certs is MISSING:
+            details.append(f"`cert list --json` exited {listed.returncode}: "
+                           f"{listed.stderr.decode(errors='replace').strip()[:200]}")
+            certs = []
+        verdict = {"certs": certs, "profile_files": files}
+        details += check_facts(case, verdict, code, base)
+        if details:
+            if err:
+                details.append(f"stderr: {err.splitlines()[-1][:200]}")
+            if self.verbose:
+                details.append(f"command: sealpost --profile P {' '.join(args)}; certs: {show(certs)}")
+            return Result(case, "FAIL", details)
+        return Result(case, "PASS")
 
 
 def main() -> int:
