@@ -57,6 +57,15 @@ Result<profile::Role> ChooseRole(const Options& o, const pki::Certificate& cert)
 // The checks an identity must pass whatever its source, then storage and the message.
 Result<std::string> StoreIdentity(const Options& o, const pki::Certificate& cert, const pki::PrivateKey& key,
                                   const std::vector<pki::Certificate>& chain, std::string_view source) {
+  // A mail identity needs an address to bind signatures to From and to be found by senders
+  // (RFC 8550 §3). A PKCS#12 without one is an export mistake — in the wild, a CA's own
+  // certificate and key. (`identity add` with PEM files stays the expert's way, e.g. for
+  // test vectors encrypted to a CA certificate.)
+  if (source == "pkcs12" && cert.Emails().empty())
+    return Error(ErrorCode::kPolicy, "the certificate " + cert.Subject() + " has no e-mail address" +
+                                         std::string(cert.IsCa() ? " and is a CA certificate" : "") +
+                                         ", so it cannot be a mail identity; refused" +
+                                         std::string(cert.IsCa() ? " (to trust it, use 'sealpost trust add')" : ""));
   if (!cert.EkuAllowsEmail())
     return Error(ErrorCode::kPolicy, "the certificate for " + MainEmail(cert) +
                                          " is not for e-mail (its extended key usage lacks emailProtection); refused");
