@@ -77,15 +77,18 @@ Result<StreamParts> ScanMultipart(const Blob& body, std::string_view boundary, s
   StreamParts result;
   int64_t part_start = -1;
   uint64_t line_start = 0;      // offset within `body` of the current line
-  std::string line;             // its first kLinePrefix bytes
+  uint64_t line_length = 0;     // bytes of it seen so far
+  bool candidate = false;       // does it start with '-' (only such lines can be delimiters)?
+  std::string line;             // a candidate's first kLinePrefix bytes
   bool line_too_long = false;
   bool prev_crlf = false;       // did the line before the current one end in CRLF?
+  char last_byte = 0;           // the byte before the current segment
   uint64_t pos = 0;
 
   // Handles the line [line_start, end); returns true when the close delimiter ends the scan.
   auto finish_line = [&](uint64_t end, bool ends_crlf) -> Result<bool> {
     bool close = false;
-    if (!line_too_long && IsDelimiterLine(line, delimiter, close)) {
+    if (candidate && !line_too_long && IsDelimiterLine(line, delimiter, close)) {
       if (part_start >= 0) {
         // The line break before the delimiter belongs to it: LF, and the CR before it.
         const uint64_t start = static_cast<uint64_t>(part_start);
@@ -103,6 +106,7 @@ Result<StreamParts> ScanMultipart(const Blob& body, std::string_view boundary, s
     }
     prev_crlf = ends_crlf;
     line_start = end;
+    line_length = 0;
     line.clear();
     line_too_long = false;
     return false;
@@ -115,18 +119,26 @@ Result<StreamParts> ScanMultipart(const Blob& body, std::string_view boundary, s
     while (i < n) {
       const char* nl = static_cast<const char*>(std::memchr(chunk.get() + i, '\n', n - i));
       size_t stop = nl ? static_cast<size_t>(nl - chunk.get()) + 1 : n;
-      if (!line_too_long) {
+      if (line_length == 0) candidate = chunk[i] == '-';
+      // Only lines that may be delimiters are copied: a body of short base64 lines costs a
+      // memchr per line, not a copy (each nesting level scans the whole part again).
+      if (candidate && !line_too_long) {
         size_t room = kLinePrefix - std::min(kLinePrefix, line.size());
         line.append(chunk.get() + i, std::min(room, stop - i));
         if (stop - i > room) line_too_long = true;
       }
+      line_length += stop - i;
       pos += stop - i;
-      i = stop;
       if (nl) {
-        bool crlf = line_too_long ? (stop >= 2 && chunk[stop - 2] == '\r')
-                                  : (line.size() >= 2 && line[line.size() - 2] == '\r');
+        char before_lf = stop - i >= 2 ? chunk[stop - 2] : last_byte;
+        bool crlf = line_length >= 2 && before_lf == '\r';
+        last_byte = chunk[stop - 1];
+        i = stop;
         ASSIGN_OR_RETURN(bool done, finish_line(pos, crlf));
         if (done) return result;
+      } else {
+        last_byte = chunk[stop - 1];
+        i = stop;
       }
     }
   }
