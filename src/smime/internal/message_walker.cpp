@@ -7,29 +7,9 @@
 #include "mime/addresses.h"
 #include "mime/content_type.h"
 #include "smime/internal/cms_detect.h"
+#include "smime/internal/mime_kinds.h"
 
 namespace sealpost::smime::internal {
-namespace {
-
-bool IsPkcs7Mime(const mime::ContentType& ct) {
-  if (ct.Is("application", "pkcs7-mime") || ct.Is("application", "x-pkcs7-mime")) return true;
-  // Some clients label S/MIME as octet-stream; the .p7m name tells (RFC 8551 §3.2.1).
-  if (ct.Is("application", "octet-stream")) {
-    std::string name = ct.Param("name");
-    return name.size() > 4 && mime::EqualsIgnoreCase(name.substr(name.size() - 4), ".p7m");
-  }
-  return false;
-}
-
-bool IsSignatureType(const mime::ContentType& ct) {
-  return ct.Is("application", "pkcs7-signature") || ct.Is("application", "x-pkcs7-signature");
-}
-
-std::string ChildPath(const std::string& parent, size_t index) {
-  return parent.empty() ? std::to_string(index + 1) : parent + "." + std::to_string(index + 1);
-}
-
-}  // namespace
 
 Result<const std::vector<cms::Identity>*> MessageWalker::Keys() {
   if (!keys_) {
@@ -162,18 +142,10 @@ Status MessageWalker::Visit(std::string_view entity_bytes, const Position& pos) 
   const mime::HeaderField* ct_field = entity.Find("Content-Type");
   mime::ContentType ct = mime::ParseContentType(ct_field ? ct_field->value : "");
 
-  // multipart/signed with an OpenPGP protocol is not ours: shown as ordinary content.
-  const bool pgp_signed = ct.Is("multipart", "signed") && ct.Param("protocol").find("pgp") != std::string::npos;
-  if (ct.Is("multipart", "signed") && !pgp_signed) {
-    std::string protocol = ct.Param("protocol");
-    bool smime_protocol = protocol.empty() || mime::EqualsIgnoreCase(protocol, "application/pkcs7-signature") ||
-                          mime::EqualsIgnoreCase(protocol, "application/x-pkcs7-signature");
-    std::string problem = entity.Count("Content-Type") > 1 ? "the signed part has two Content-Type fields"
-                          : !smime_protocol ? "the multipart/signed protocol '" + protocol + "' is not S/MIME"
-                                            : "";
-    if (!problem.empty()) {
+  if (auto problem = MultipartSignedProblem(entity, ct)) {
+    if (!problem->empty()) {
       LayerVerdict layer{LayerVerdict::Kind::kSigned, pos.on_root_chain, "multipart/signed", pos.part};
-      RecordLayerError(layer, Error(ErrorCode::kMalformed, problem));
+      RecordLayerError(layer, Error(ErrorCode::kMalformed, *problem));
       return Ok();
     }
     return VisitMultipartSigned(entity, ct.Param("boundary"), pos);

@@ -11,25 +11,13 @@
 #include "smime/internal/cms_detect.h"
 #include "smime/context.h"
 #include "smime/internal/message_walker.h"
+#include "smime/internal/mime_kinds.h"
 
 namespace sealpost::smime::internal {
 namespace {
 
 // A detached signature part is small: a few certificates and signer infos.
 constexpr uint64_t kMaxSignaturePart = 1 << 20;
-
-bool IsPkcs7MimeType(const mime::ContentType& ct) {
-  if (ct.Is("application", "pkcs7-mime") || ct.Is("application", "x-pkcs7-mime")) return true;
-  if (ct.Is("application", "octet-stream")) {
-    std::string name = ct.Param("name");
-    return name.size() > 4 && mime::EqualsIgnoreCase(name.substr(name.size() - 4), ".p7m");
-  }
-  return false;
-}
-
-std::string ChildPath(const std::string& parent, size_t index) {
-  return parent.empty() ? std::to_string(index + 1) : parent + "." + std::to_string(index + 1);
-}
 
 Result<std::string> ReadBlob(const Blob& blob) {
   ASSIGN_OR_RETURN(FileSource source, OpenBlob(blob));
@@ -82,22 +70,15 @@ Status MessageWalker::VisitBlob(const Blob& entity, const Position& pos) {
   mime::ContentType ct = mime::ParseContentType(ct_field ? ct_field->value : "");
   Blob body = SubBlob(entity, head.body_offset, entity.length - head.body_offset);
 
-  const bool pgp_signed = ct.Is("multipart", "signed") && ct.Param("protocol").find("pgp") != std::string::npos;
-  if (ct.Is("multipart", "signed") && !pgp_signed) {
-    std::string protocol = ct.Param("protocol");
-    bool smime_protocol = protocol.empty() || mime::EqualsIgnoreCase(protocol, "application/pkcs7-signature") ||
-                          mime::EqualsIgnoreCase(protocol, "application/x-pkcs7-signature");
-    std::string problem = parsed.Count("Content-Type") > 1 ? "the signed part has two Content-Type fields"
-                          : !smime_protocol ? "the multipart/signed protocol '" + protocol + "' is not S/MIME"
-                                            : "";
-    if (!problem.empty()) {
+  if (auto problem = MultipartSignedProblem(parsed, ct)) {
+    if (!problem->empty()) {
       LayerVerdict layer{LayerVerdict::Kind::kSigned, pos.on_root_chain, "multipart/signed", pos.part};
-      RecordLayerError(layer, Error(ErrorCode::kMalformed, problem));
+      RecordLayerError(layer, Error(ErrorCode::kMalformed, *problem));
       return Ok();
     }
     return VisitBlobMultipartSigned(body, ct.Param("boundary"), pos);
   }
-  if (IsPkcs7MimeType(ct)) {
+  if (IsPkcs7Mime(ct)) {
     const mime::HeaderField* cte = parsed.Find("Content-Transfer-Encoding");
     std::string encoding = cte ? Lowercase(cte->value) : "";
     if (!encoding.empty() && encoding != "base64" && encoding != "binary") {
@@ -162,7 +143,7 @@ Status MessageWalker::VisitBlobMultipartSigned(const Blob& body, const std::stri
   ASSIGN_OR_RETURN(mime::Entity sig_entity, mime::ParseEntity(buffers_.back()));
   const mime::HeaderField* sig_ct = sig_entity.Find("Content-Type");
   mime::ContentType sig_type = mime::ParseContentType(sig_ct ? sig_ct->value : "");
-  if (!sig_ct || !(sig_type.Is("application", "pkcs7-signature") || sig_type.Is("application", "x-pkcs7-signature"))) {
+  if (!sig_ct || !IsSignatureType(sig_type)) {
     RecordLayerError(layer, Error(ErrorCode::kMalformed, "the second part of multipart/signed is not an application/pkcs7-signature"));
     return Ok();
   }
