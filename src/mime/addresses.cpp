@@ -10,6 +10,12 @@
 namespace sealpost::mime {
 namespace {
 
+// A dot-atom (RFC 5322 §3.2.3): no leading, trailing or doubled dot. Domains must be one, or
+// "eve@example." would be an address that does not re-read as itself (found by fuzzing).
+bool IsDotAtom(std::string_view s) {
+  return !s.empty() && s.front() != '.' && s.back() != '.' && s.find("..") == std::string_view::npos;
+}
+
 void Collect(InternetAddressList* list, std::vector<Mailbox>& out, int depth) {
   if (!list || depth > 4) return;
   int n = internet_address_list_length(list);
@@ -29,7 +35,8 @@ void Collect(InternetAddressList* list, std::vector<Mailbox>& out, int depth) {
     // GMime turns a bare word into a mailbox with no '@'; that is a name, not an address.
     // GMime also keeps a CR inside a quoted local part: never an address either (R11).
     bool controls = std::any_of(m.address.begin(), m.address.end(), [](unsigned char c) { return c < 0x20 || c == 0x7f; });
-    if (m.address.find('@') == std::string::npos || controls) m.address.clear();
+    size_t at = m.address.rfind('@');
+    if (at == std::string::npos || controls || !IsDotAtom(std::string_view(m.address).substr(at + 1))) m.address.clear();
     out.push_back(std::move(m));
   }
 }
@@ -64,7 +71,9 @@ std::vector<Mailbox> ParseAddressList(std::string_view value) {
                                   [](unsigned char c) { return c < 0x20 || c == 0x7f; });
       size_t at = m.address.find('@');
       bool one_at = at != std::string::npos && at > 0 && at + 1 < m.address.size() && m.address.find('@', at + 1) == std::string::npos;
-      if (one_at && m.address.find_first_of(" ,;<>\"()[]:\\") == std::string::npos && !controls)
+      bool dot_atoms = one_at && IsDotAtom(std::string_view(m.address).substr(0, at)) &&
+                       IsDotAtom(std::string_view(m.address).substr(at + 1));
+      if (dot_atoms && m.address.find_first_of(" ,;<>\"()[]:\\") == std::string::npos && !controls)
         out.push_back(std::move(m));
     }
   }
