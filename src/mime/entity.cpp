@@ -146,6 +146,12 @@ Result<MultipartParts> SplitMultipart(std::string_view body, std::string_view bo
     }
     size_t end = LineEnd(body, pos);
     std::string_view line = StripEol(body.substr(pos, end - pos));
+    // A boundary parameter may itself hold CR or LF: such a "delimiter" never fills a line
+    // (found by fuzzing: substr past the end threw).
+    if (line.size() < delimiter.size() || line.substr(0, delimiter.size()) != delimiter) {
+      pos = end;
+      continue;
+    }
     std::string_view rest = line.substr(delimiter.size());
     bool close = rest.substr(0, 2) == "--";
     if (close) rest.remove_prefix(2);
