@@ -285,9 +285,8 @@ Status MessageWalker::VisitSignedData(std::string_view der, std::optional<std::s
   return Ok();
 }
 
-Status MessageWalker::VisitEnveloped(std::string_view der, const Position& pos) {
-  LayerVerdict layer{LayerVerdict::Kind::kEncrypted, pos.on_root_chain, "enveloped-data", pos.part};
-  auto info = cms::InspectEnvelope(der);
+bool MessageWalker::OpenEnvelopeLayer(std::string_view header_der, const Position& pos, LayerVerdict& layer) {
+  auto info = cms::InspectEnvelope(header_der);
   if (info) {
     layer.form = info->authenticated ? "authEnveloped-data" : "enveloped-data";
     layer.algorithm = info->algorithm;
@@ -296,7 +295,7 @@ Status MessageWalker::VisitEnveloped(std::string_view der, const Position& pos) 
   }
   if (pos.crypto_depth >= policy_.max_crypto_layers) {
     RecordLayerError(layer, Error(ErrorCode::kLimit, "more than " + std::to_string(policy_.max_crypto_layers) + " nested cryptographic layers"));
-    return Ok();
+    return false;
   }
   if (!pos.on_root_chain && !policy_.decrypt_non_root_parts) {
     // EFAIL direct exfiltration (catalogue E1): an encrypted part inside unencrypted
@@ -304,8 +303,20 @@ Status MessageWalker::VisitEnveloped(std::string_view der, const Position& pos) 
     layer.status = "not-decrypted";
     layer.error = "an encrypted part inside an unencrypted message was not decrypted (possible EFAIL attack)";
     AddLayer(layer);
-    return Ok();
+    return false;
   }
+  return true;
+}
+
+void MessageWalker::RecordDecrypted(LayerVerdict layer) {
+  layer.status = "ok";
+  if (layer.weak) report_.warnings.push_back("the message was encrypted with the weak cipher " + layer.algorithm);
+  AddLayer(std::move(layer));
+}
+
+Status MessageWalker::VisitEnveloped(std::string_view der, const Position& pos) {
+  LayerVerdict layer{LayerVerdict::Kind::kEncrypted, pos.on_root_chain, "enveloped-data", pos.part};
+  if (!OpenEnvelopeLayer(der, pos, layer)) return Ok();
   cms::DecryptOptions options;
   options.allow_legacy = policy_.allow_legacy;
   auto keys = Keys();
@@ -319,9 +330,7 @@ Status MessageWalker::VisitEnveloped(std::string_view der, const Position& pos) 
     RecordLayerError(layer, plaintext.error());
     return Ok();
   }
-  layer.status = "ok";
-  AddLayer(layer);
-  if (info && info->legacy) report_.warnings.push_back("the message was encrypted with the weak cipher " + info->algorithm);
+  RecordDecrypted(std::move(layer));
   buffers_.push_back(std::move(plaintext).value());
   Position inner{pos.on_root_chain, pos.part, pos.mime_depth + 1, pos.crypto_depth + 1};
   return Visit(buffers_.back(), inner);

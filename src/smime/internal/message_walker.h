@@ -73,6 +73,10 @@ class MessageWalker final {
   Status VisitSignedData(std::string_view der, std::optional<std::string_view> content, const Position& pos,
                          std::string form);
   Status VisitEnveloped(std::string_view der, const Position& pos);
+  // Fills `layer` from the envelope header and applies the depth and EFAIL rules; false when
+  // the layer is already recorded and nothing is to be decrypted (both walkers).
+  bool OpenEnvelopeLayer(std::string_view header_der, const Position& pos, LayerVerdict& layer);
+  void RecordDecrypted(LayerVerdict layer);
   SignerTrust CheckSignerTrust(const pki::Certificate& signer, const std::vector<pki::Certificate>& bag) const;
   void AddSignatures(const cms::SignedDataResult& result, size_t layer_index, bool covers_whole);
   size_t AddLayer(LayerVerdict layer);

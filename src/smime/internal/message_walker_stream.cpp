@@ -199,23 +199,7 @@ Status MessageWalker::VisitBlobCms(const Blob& entity, const Blob& body, bool ba
     RecordLayerError(layer, header.error());
     return Ok();
   }
-  auto info = cms::InspectEnvelope(*header);
-  if (info) {
-    layer.form = info->authenticated ? "authEnveloped-data" : "enveloped-data";
-    layer.algorithm = info->algorithm;
-    layer.authenticated = info->authenticated;
-    layer.weak = info->legacy;
-  }
-  if (pos.crypto_depth >= policy_.max_crypto_layers) {
-    RecordLayerError(layer, Error(ErrorCode::kLimit, "more than " + std::to_string(policy_.max_crypto_layers) + " nested cryptographic layers"));
-    return Ok();
-  }
-  if (!pos.on_root_chain && !policy_.decrypt_non_root_parts) {
-    layer.status = "not-decrypted";
-    layer.error = "an encrypted part inside an unencrypted message was not decrypted (possible EFAIL attack)";
-    AddLayer(layer);
-    return Ok();
-  }
+  if (!OpenEnvelopeLayer(*header, pos, layer)) return Ok();
   auto keys = Keys();
   if (!keys) return std::move(keys).error();
   cms::DecryptOptions options;
@@ -228,9 +212,7 @@ Status MessageWalker::VisitBlobCms(const Blob& entity, const Blob& body, bool ba
     RecordLayerError(layer, st.error());
     return Ok();
   }
-  layer.status = "ok";
-  AddLayer(layer);
-  if (info && info->legacy) report_.warnings.push_back("the message was encrypted with the weak cipher " + info->algorithm);
+  RecordDecrypted(std::move(layer));
   ASSIGN_OR_RETURN(FileSource flushed, plaintext.Reader());  // flushes the scratch file
   scratch_.push_back(std::move(plaintext));
   Blob inner_blob{scratch_.back().path(), 0, scratch_.back().size()};
