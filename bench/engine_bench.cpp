@@ -15,7 +15,7 @@
 #include <memory>
 #include <string>
 
-#include "cms/certificate_cache.h"
+#include "pki/certificate_cache.h"
 #include "core/file_io.h"
 #include "mime/base64.h"
 #include "mime/composer.h"
@@ -118,7 +118,7 @@ BENCHMARK(BM_Verify4K);
 // One message of a mailbox run: the certificate and signer-trust caches already warm.
 void BM_MailboxVerifyPerMessage(benchmark::State& state) {
   std::string s = Context().Sign(Message(4 << 10), {}).value();
-  cms::CertificateCache certificates;
+  pki::CertificateCache certificates;
   smime::SignerTrustCache trust;
   smime::ReadOptions options;
   options.at = Context().Now();

@@ -7,7 +7,7 @@
 #include <openssl/x509.h>
 
 #include "cms/algorithms.h"
-#include "cms/certificate_cache.h"
+#include "pki/certificate_cache.h"
 #include "cms/internal/certificate_bag.h"
 #include "ossl/errors.h"
 #include "ossl/handles.h"
@@ -117,7 +117,7 @@ bool KeyIsWeak(EVP_PKEY* key, int min_rsa_bits) {
 // encoding, its certificates looked up (parsed on first sight) and added back in order.
 // Anything unusual (no bag, other certificate types, a certificate that does not parse)
 // takes the ordinary path, so errors read the same either way.
-ossl::CmsPtr ParseWithCachedCertificates(std::string_view der, CertificateCache& cache) {
+ossl::CmsPtr ParseWithCachedCertificates(std::string_view der, pki::CertificateCache& cache) {
   auto split = internal::SplitCertificateBag(der);
   if (!split) return nullptr;
   std::vector<pki::Certificate> certs;

@@ -12,6 +12,7 @@
 #include "core/byte_stream.h"
 #include "core/result.h"
 #include "pki/certificate.h"
+#include "pki/certificate_cache.h"
 
 namespace sealpost::cms {
 
@@ -46,7 +47,6 @@ struct SignedDataResult {
   std::string econtent;                        // the embedded content, when present
 };
 
-class CertificateCache;
 // Caps on one SignedData (docs/limits.md). Every signer costs a signature check and a path
 // validation, every bag certificate a candidate in path building (catalogue P11): hostile
 // counts would otherwise buy seconds of CPU per message. Real mail has 1-2 signers and a
@@ -62,7 +62,7 @@ struct VerifyOptions {
   int min_rsa_bits = 2048;
   // Bulk runs: the message's certificates are taken from (and added to) this cache
   // instead of being decoded with every message.
-  CertificateCache* certificate_cache = nullptr;
+  pki::CertificateCache* certificate_cache = nullptr;
 };
 
 // Parses DER/BER SignedData and checks every signer. With `detached_content`, the digest is

@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "cms/algorithms.h"
-#include "cms/certificate_cache.h"
+#include "pki/certificate_cache.h"
 #include "cms/envelope.h"
 #include "cms/signer.h"
 #include "core/result.h"
@@ -85,7 +85,7 @@ struct ReadOptions {
   // signer trust decisions shared between messages (and threads).
   std::optional<std::time_t> at;
   SignerTrustCache* trust_cache = nullptr;
-  cms::CertificateCache* certificate_cache = nullptr;  // certificates parsed once per run
+  pki::CertificateCache* certificate_cache = nullptr;  // certificates parsed once per run
   // Where decryption keys come from instead of the context's KeySource (a bulk run loads
   // them once for all its threads).
   std::function<Result<std::vector<cms::Identity>>()> load_keys;

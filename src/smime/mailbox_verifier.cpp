@@ -91,7 +91,7 @@ MailboxRun VerifyMailbox(const SecureMimeContext& ctx, const std::string& dir, c
   MailboxRun run;
   run.results.resize(files.size());
   SignerTrustCache cache;
-  cms::CertificateCache certificates;
+  pki::CertificateCache certificates;
   ReadOptions read_options;
   read_options.at = ctx.Now();  // one moment for all, so trust decisions can be shared
   read_options.trust_cache = &cache;

@@ -3,7 +3,7 @@
 // for a signer certificate already seen, so a mailbox signed by few people validates each
 // path once instead of once per message. Shared by the threads of one bulk run.
 //
-// Keyed on certificate objects, not encodings: with a cms::CertificateCache every message
+// Keyed on certificate objects, not encodings: with a pki::CertificateCache every message
 // carrying the same certificate hands over the same object, and hashing encodings cost
 // more than the rest of the lookup. Each entry keeps its certificates alive, so an
 // object's address is never reused for another certificate while the entry exists.

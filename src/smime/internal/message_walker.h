@@ -42,7 +42,7 @@ class MessageWalker final {
   // Signer trust decisions come from (and go to) `cache` when set.
   void SetTrustCache(SignerTrustCache* cache) { trust_cache_ = cache; }
   // Certificates carried in messages are parsed through `cache` when set.
-  void SetCertificateCache(cms::CertificateCache* cache) { certificate_cache_ = cache; }
+  void SetCertificateCache(pki::CertificateCache* cache) { certificate_cache_ = cache; }
 
   // Examines `message`; with `detached_content`, `message` is a bare detached signature.
   Result<Report> Walk(std::string_view message, std::optional<std::string_view> detached_content);
@@ -95,7 +95,7 @@ class MessageWalker final {
   RevocationSource* revocation_ = nullptr;
   bool revocation_hard_fail_ = false;
   SignerTrustCache* trust_cache_ = nullptr;
-  cms::CertificateCache* certificate_cache_ = nullptr;
+  pki::CertificateCache* certificate_cache_ = nullptr;
   Report report_;
   std::vector<std::string> from_addresses_;  // addr-specs of the root From field(s)
   bool protected_headers_seen_ = false;      // RFC 9788 headers inside the signed entity
