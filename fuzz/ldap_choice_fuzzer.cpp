@@ -24,9 +24,10 @@ namespace dir = sealpost::directory;
 
 std::vector<dir::Candidate> ReadAnswer(std::string_view input) {
   std::vector<dir::Candidate> out;
+  sealpost::pki::CertificateCache certificates;  // per input: no state carried between runs
   auto add_value = [&](bool smime_bundle, std::string_view value) {
     if (!smime_bundle) {
-      if (auto cert = dir::internal::ParseCertificateValue(value)) out.push_back({*cert, "ldap", {}});
+      if (auto cert = dir::internal::ParseCertificateValue(value, certificates)) out.push_back({*cert, "ldap", {}});
       return;
     }
     if (auto certs = dir::internal::ParseSmimeBundle(value)) {

@@ -43,7 +43,11 @@ struct LdapConfig {
   // chain validation, maybe a revocation fetch, each) slow; past 16 the rest are skipped and
   // the entry's problems say so (this cap skips, it does not fail the lookup).
   std::size_t max_certificates_per_entry = 16;
-  int pool_size = 8;                                       // connections for LookupMany
+  int pool_size = 8;  // connections for LookupMany
+  // Searches sent on one connection before their answers come (RFC 4511 §4.1.1), so that
+  // many lookups cost a few round trips. slapd serves 100 pending operations per
+  // anonymous connection by default (conn_max_pending), Active Directory more.
+  int searches_in_flight = 32;
 };
 
 }  // namespace sealpost::directory

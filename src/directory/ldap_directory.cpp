@@ -6,6 +6,7 @@
 #include <atomic>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <system_error>
 #include <thread>
 
@@ -91,6 +92,79 @@ Result<Entries> Search(LdapConnectionPool& pool, std::unique_ptr<LdapConnection>
   return result;
 }
 
+std::vector<Result<Entries>> Collect(std::vector<std::optional<Result<Entries>>>& slots) {
+  std::vector<Result<Entries>> out;
+  out.reserve(slots.size());
+  for (auto& slot : slots) out.push_back(std::move(*slot));
+  return out;
+}
+
+// Looks the addresses at `positions` up on `connection` (acquired when null) with their
+// searches in flight together. When the connection fails midway, what it left unanswered
+// is retried where that can help: on a fresh connection once if an idle one had been
+// closed by the server, one search at a time if a message over the size cap broke it (so
+// that only the address that drew it fails); anything else (timeouts, a refused
+// connection) is the answer for every address left.
+void SearchShare(LdapConnectionPool& pool, std::unique_ptr<LdapConnection>& connection,
+                 const std::vector<std::string>& addresses, std::span<const std::size_t> positions,
+                 std::vector<std::optional<Result<Entries>>>& slots, std::optional<Error>& open_failure) {
+  const std::size_t in_flight = static_cast<std::size_t>(pool.config().searches_in_flight);
+  std::vector<std::size_t> todo(positions.begin(), positions.end());
+  bool retried_closed = false;
+  auto fail_all = [&](const std::vector<std::size_t>& which, const Error& error) {
+    for (std::size_t i : which) slots[i] = ForAddress(error, addresses[i]);
+  };
+  while (!todo.empty()) {
+    if (!connection) {
+      auto acquired = retried_closed ? pool.OpenNew() : pool.Acquire();
+      if (!acquired) {
+        open_failure = acquired.error();
+        return fail_all(todo, acquired.error());
+      }
+      connection = std::move(acquired).value();
+    }
+    std::vector<std::string> filters;
+    filters.reserve(todo.size());
+    for (std::size_t i : todo) filters.push_back(ExpandFilter(pool.config().search_filter, addresses[i]));
+    const bool was_idle = connection->reused();
+    LdapConnection::Batch batch = connection->SearchMany(filters, in_flight);
+    const bool closed = connection->lost();
+    if (!connection->reusable()) connection.reset();
+
+    std::vector<std::size_t> unsent, unanswered;  // unanswered: sent, no answer
+    for (std::size_t k = 0; k < todo.size(); ++k) {
+      const std::size_t i = todo[k];
+      if (auto& result = batch.results[k]) {
+        slots[i] = *result ? std::move(*result) : ForAddress(std::move(*result).error(), addresses[i]);
+      } else {
+        (batch.sent[k] ? unanswered : unsent).push_back(i);
+      }
+    }
+    if (!batch.failure) return;
+    if (was_idle && closed && !retried_closed) {
+      retried_closed = true;
+      todo = std::move(unanswered);
+      todo.insert(todo.end(), unsent.begin(), unsent.end());
+      continue;
+    }
+    if (batch.message_too_big) {
+      for (std::size_t i : unanswered) {
+        if (open_failure) {
+          slots[i] = ForAddress(*open_failure, addresses[i]);
+          continue;
+        }
+        auto result = Search(pool, connection, ExpandFilter(pool.config().search_filter, addresses[i]), open_failure);
+        slots[i] = result ? std::move(result) : ForAddress(std::move(result).error(), addresses[i]);
+      }
+      if (open_failure) return fail_all(unsent, *open_failure);
+      todo = std::move(unsent);
+      continue;
+    }
+    fail_all(unanswered, *batch.failure);
+    return fail_all(unsent, *batch.failure);
+  }
+}
+
 }  // namespace
 
 Result<LdapDirectory> LdapDirectory::Create(LdapConfig config) {
@@ -120,7 +194,24 @@ Result<Entries> LdapDirectory::Lookup(const std::string& address) {
 std::vector<Result<Entries>> LdapDirectory::LookupMany(const std::vector<std::string>& addresses) {
   const std::size_t count = addresses.size();
   std::vector<std::optional<Result<Entries>>> slots(count);
-  std::atomic<std::size_t> next{0};
+  std::vector<std::size_t> to_search;  // positions of the addresses that may be sent
+  for (std::size_t i = 0; i < count; ++i) {
+    if (auto ok = CheckAddress(addresses[i]); !ok) {
+      slots[i] = ForAddress(std::move(ok).error(), addresses[i]);
+    } else {
+      to_search.push_back(i);
+    }
+  }
+  if (to_search.empty()) return Collect(slots);
+
+  // Each connection keeps searches_in_flight searches outstanding, so it takes enough
+  // connections to have every address in flight at once, up to pool_size; the addresses
+  // are shared out evenly among them.
+  const auto& config = pool_->config();
+  const std::size_t in_flight = static_cast<std::size_t>(config.searches_in_flight);
+  const std::size_t shares = std::min<std::size_t>((to_search.size() + in_flight - 1) / in_flight,
+                                                   static_cast<std::size_t>(config.pool_size));
+  std::atomic<std::size_t> next_share{0};
   std::mutex failure_mutex;
   std::optional<Error> unreachable;  // guarded by failure_mutex
 
@@ -128,34 +219,30 @@ std::vector<Result<Entries>> LdapDirectory::LookupMany(const std::vector<std::st
   // threads, only handed back to the pool for the next caller.
   auto worker = [&] {
     std::unique_ptr<LdapConnection> connection;
-    for (std::size_t i = next++; i < count; i = next++) {
-      const std::string& address = addresses[i];
+    for (std::size_t share = next_share++; share < shares; share = next_share++) {
+      const std::span<const std::size_t> mine(to_search.data() + share * to_search.size() / shares,
+                                              to_search.data() + (share + 1) * to_search.size() / shares);
+      std::optional<Error> known_unreachable;
       {
         std::lock_guard lock(failure_mutex);
-        if (unreachable) {
-          slots[i] = ForAddress(*unreachable, address);
-          continue;
-        }
+        known_unreachable = unreachable;
       }
-      if (auto ok = CheckAddress(address); !ok) {
-        slots[i] = ForAddress(std::move(ok).error(), address);
+      if (known_unreachable) {
+        for (std::size_t i : mine) slots[i] = ForAddress(*known_unreachable, addresses[i]);
         continue;
       }
       std::optional<Error> open_failure;
-      auto result = Search(*pool_, connection, FilterFor(address), open_failure);
+      SearchShare(*pool_, connection, addresses, mine, slots, open_failure);
       if (open_failure) {
         std::lock_guard lock(failure_mutex);
         if (!unreachable) unreachable = std::move(open_failure);
       }
-      slots[i] = result ? std::move(result) : ForAddress(std::move(result).error(), address);
     }
     pool_->Release(std::move(connection));
   };
-
-  const std::size_t workers = std::min<std::size_t>(count, static_cast<std::size_t>(pool_->config().pool_size));
   {
     std::vector<std::jthread> threads;
-    for (std::size_t w = 1; w < workers; ++w) {
+    for (std::size_t w = 1; w < shares; ++w) {
       try {
         threads.emplace_back(worker);
       } catch (const std::system_error&) {
@@ -164,11 +251,7 @@ std::vector<Result<Entries>> LdapDirectory::LookupMany(const std::vector<std::st
     }
     worker();
   }  // joins the threads
-
-  std::vector<Result<Entries>> out;
-  out.reserve(count);
-  for (auto& slot : slots) out.push_back(std::move(*slot));
-  return out;
+  return Collect(slots);
 }
 
 }  // namespace sealpost::directory

@@ -4,7 +4,7 @@
 //
 //   ldap_probe --url U [--starttls] [--base DN] [--bind-dn DN --bind-password-file F]
 //              [--ca-file F] [--filter T] [--timeout-ms N] [--max-entries N]
-//              [--max-attribute-bytes N] [--max-total-bytes N] [--pool-size N]
+//              [--max-attribute-bytes N] [--max-total-bytes N] [--pool-size N] [--in-flight N]
 //              [--many] [--repeat N] [--pause-ms N] [--addresses-file F] [--address-hex HEX]...
 //              [ADDRESS]...
 //
@@ -40,7 +40,7 @@ int Usage(const std::string& why) {
   std::cerr << "ldap_probe: " << why << "\n"
             << "usage: ldap_probe --url U [--starttls] [--base DN] [--bind-dn DN --bind-password-file F]"
                " [--ca-file F] [--filter T] [--timeout-ms N] [--max-entries N] [--max-attribute-bytes N]"
-               " [--max-total-bytes N] [--pool-size N] [--many] [--repeat N] [--pause-ms N] [--addresses-file F]"
+               " [--max-total-bytes N] [--pool-size N] [--in-flight N] [--many] [--repeat N] [--pause-ms N] [--addresses-file F]"
                " [--address-hex HEX]... [ADDRESS]...\n";
   return 2;
 }
@@ -119,6 +119,8 @@ int Run(int argc, char** argv) {
       config.max_total_bytes = std::stoull(value);
     } else if (arg == "--pool-size") {
       config.pool_size = std::stoi(value);
+    } else if (arg == "--in-flight") {
+      config.searches_in_flight = std::stoi(value);
     } else if (arg == "--repeat") {
       repeat = std::stoi(value);
     } else if (arg == "--pause-ms") {

@@ -10,6 +10,7 @@ verification, L8 empty password, L9/L10 size caps, L11 referrals.
 """
 
 import json
+import re
 import os
 import socket
 import subprocess
@@ -428,6 +429,48 @@ class LdapDirectoryTest(unittest.TestCase):
         self.assertFound(bob, "bob")
         self.assertFails(bulk, "limit")
         self.assertFound(erin, "erin")
+
+    def connections_that_searched(self, addresses):
+        """slapd's connection ids (from its -d stats log) whose searches named `addresses`."""
+        wanted = {f"(mail={a})" for a in addresses}
+        conns = set()
+        for line in FIXTURE.log_text().splitlines():
+            match = re.search(r"conn=(\d+) op=\d+ SRCH base=.* filter=\"\(\|(\(mail=[^)]*\))", line)
+            if match and match.group(2) in wanted:
+                conns.add(match.group(1))
+        return conns
+
+    def test_lookup_many_keeps_many_searches_in_flight_per_connection(self):
+        # 60 addresses: with 60 in flight they all go down one connection; with 20 in flight
+        # they are shared out to three connections at most, with one in flight (no
+        # pipelining) to the pool's eight at most (a worker that is done early takes the
+        # next share on its own connection, so fewer is fine).
+        cases = [("1", "60", 1, 1), ("8", "20", 1, 3), ("8", "1", 2, 8)]
+        for n, (pool, in_flight, fewest, most) in enumerate(cases):
+            with self.subTest(pool=pool, in_flight=in_flight):
+                indices = [n * 60 + i for i in range(60)]
+                addresses = [FIXTURE.bulk_mail(i) for i in indices]
+                run = probe("--many", "--pool-size", pool, "--in-flight", in_flight, addresses=addresses)
+                self.assertEqual([r["address"] for r in run.results], addresses)
+                for i, result in zip(indices, run.results):
+                    self.assertTrue(result["ok"], result)
+                    self.assertEqual(dns(result), [FIXTURE.bulk_dn(i)])
+                connections = len(self.connections_that_searched(addresses))
+                self.assertGreaterEqual(connections, fewest)
+                self.assertLessEqual(connections, most)
+
+    def test_oversized_answer_in_flight_fails_only_its_own_address(self):
+        # big@ draws a 10 MB message while other searches share its connection: that breaks
+        # the connection, the others are asked again and only big@ fails.
+        addresses = [FIXTURE.bulk_mail(i) for i in range(500, 510)] + ["big@example.org"] + \
+            [FIXTURE.bulk_mail(i) for i in range(510, 520)]
+        run = probe("--many", "--pool-size", "1", "--in-flight", "21", addresses=addresses)
+        for result in run.results:
+            if result["address"] == "big@example.org":
+                self.assertFails(result, "limit", "over the limit of")
+            else:
+                self.assertTrue(result["ok"], result)
+                self.assertEqual(len(result["entries"]), 1, result)
 
     def test_lookup_many_over_tls_with_a_bind(self):
         addresses = [FIXTURE.bulk_mail(i) for i in range(40)] + ["grace@example.org"]

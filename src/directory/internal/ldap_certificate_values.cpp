@@ -11,17 +11,8 @@
 
 namespace sealpost::directory::internal {
 
-Result<pki::Certificate> ParseCertificateValue(std::string_view der) {
-  const auto* begin = reinterpret_cast<const unsigned char*>(der.data());
-  const unsigned char* p = begin;
-  ossl::X509Ptr cert(d2i_X509(nullptr, &p, static_cast<long>(der.size())));
-  if (!cert) return ossl::MakeError(ErrorCode::kMalformed, "not a DER X.509 certificate");
-  // Trailing bytes would let two different values carry the "same" certificate.
-  if (p != begin + der.size()) {
-    return Error(ErrorCode::kMalformed,
-                 "a DER certificate followed by " + std::to_string(begin + der.size() - p) + " unexpected bytes");
-  }
-  return pki::Certificate::FromNative(cert.get());
+Result<pki::Certificate> ParseCertificateValue(std::string_view der, pki::CertificateCache& cache) {
+  return cache.Get(der);
 }
 
 Result<std::vector<pki::Certificate>> ParseSmimeBundle(std::string_view der) {

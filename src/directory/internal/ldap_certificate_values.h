@@ -7,12 +7,13 @@
 
 #include "core/result.h"
 #include "pki/certificate.h"
+#include "pki/certificate_cache.h"
 
 namespace sealpost::directory::internal {
 
 // One userCertificate value: exactly one DER X.509 certificate and nothing after it
-// (RFC 4523 §2.1). kMalformed otherwise.
-Result<pki::Certificate> ParseCertificateValue(std::string_view der);
+// (RFC 4523 §2.1). kMalformed otherwise. Parsed once per distinct value through `cache`.
+Result<pki::Certificate> ParseCertificateValue(std::string_view der, pki::CertificateCache& cache);
 
 // One userSMIMECertificate value: a DER PKCS#7 SignedData, usually certs-only
 // (RFC 2798 §2.8). Returns its certificates in order, unverified; signatures are not

@@ -52,28 +52,45 @@ std::string CertsOnly(std::initializer_list<X509*> certs) {
 }
 
 TEST(LdapCertificateValuesTest, DerCertificateParses) {
+  pki::CertificateCache cache;
   auto x509 = MakeCertificate("Bob");
-  auto cert = ParseCertificateValue(Der(x509.get()));
+  auto cert = ParseCertificateValue(Der(x509.get()), cache);
   ASSERT_TRUE(cert.has_value()) << cert.error().message();
   EXPECT_EQ(cert->CommonName(), "Bob");
 }
 
 TEST(LdapCertificateValuesTest, TrailingBytesAreMalformed) {
+  pki::CertificateCache cache;
   auto x509 = MakeCertificate("Bob");
-  auto cert = ParseCertificateValue(Der(x509.get()) + "x");
+  auto cert = ParseCertificateValue(Der(x509.get()) + "x", cache);
   ASSERT_FALSE(cert.has_value());
   EXPECT_EQ(cert.error().code(), ErrorCode::kMalformed);
 }
 
 TEST(LdapCertificateValuesTest, GarbageTruncationAndPemAreMalformed) {
+  pki::CertificateCache cache;
   auto x509 = MakeCertificate("Bob");
   std::string der = Der(x509.get());
   for (const std::string& value : {std::string(), std::string("garbage"), der.substr(0, der.size() / 2),
                                    std::string("-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n")}) {
-    auto cert = ParseCertificateValue(value);
+    auto cert = ParseCertificateValue(value, cache);
     ASSERT_FALSE(cert.has_value());
     EXPECT_EQ(cert.error().code(), ErrorCode::kMalformed);
   }
+}
+
+TEST(LdapCertificateValuesTest, TheSameValueIsParsedOnceAndStillCheckedWhole) {
+  pki::CertificateCache cache;
+  auto x509 = MakeCertificate("Bob");
+  const std::string der = Der(x509.get());
+  auto first = ParseCertificateValue(der, cache);
+  auto second = ParseCertificateValue(der, cache);
+  ASSERT_TRUE(first.has_value() && second.has_value());
+  EXPECT_EQ(first->native(), second->native());  // the cached object, not a second parse
+  // A cached certificate with trailing bytes is still a different, malformed value.
+  auto trailing = ParseCertificateValue(der + "x", cache);
+  ASSERT_FALSE(trailing.has_value());
+  EXPECT_EQ(trailing.error().code(), ErrorCode::kMalformed);
 }
 
 TEST(LdapCertificateValuesTest, CertsOnlyBundleYieldsEveryCertificateInOrder) {

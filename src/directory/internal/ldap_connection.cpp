@@ -1,11 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
-// One libldap connection: options, StartTLS, simple bind, and a bounded asynchronous search.
+// One libldap connection: options, StartTLS and simple bind (searches: ldap_connection_search.cpp).
 #include "directory/internal/ldap_connection.h"
 
 #include <cerrno>
 #include <chrono>
 
-#include "directory/internal/ldap_entry_reader.h"
 #include "directory/internal/ldap_errors.h"
 #include "directory/internal/ldap_handle_setup.h"
 #include "directory/internal/ldap_sigpipe_guard.h"
@@ -16,16 +15,14 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// How long after a search's deadline the watchdog shuts a socket that is stuck in a read.
-constexpr std::chrono::milliseconds kWatchdogGrace{250};
-
 }  // namespace
 
-Result<std::unique_ptr<LdapConnection>> LdapConnection::Open(const LdapConfig& config, const LdapEndpoint& endpoint) {
+Result<std::unique_ptr<LdapConnection>> LdapConnection::Open(const LdapConfig& config, const LdapEndpoint& endpoint,
+                                                             pki::CertificateCache& certificates) {
   LdapSigpipeGuard no_sigpipe;
   auto watchdog = std::make_unique<LdapSocketWatchdog>();
   ASSIGN_OR_RETURN(LdapPtr ld, NewLdapHandle(config, endpoint, *watchdog));
-  std::unique_ptr<LdapConnection> connection(new LdapConnection(std::move(watchdog), std::move(ld), config, endpoint));
+  std::unique_ptr<LdapConnection> connection(new LdapConnection(std::move(watchdog), std::move(ld), config, endpoint, certificates));
   LDAP* handle = connection->ld_.get();
   // Connecting, StartTLS and the bind together get one timeout_ms.
   LdapDeadlineScope deadline(*connection->watchdog_, Clock::now() + std::chrono::milliseconds(config.timeout_ms));
@@ -87,88 +84,9 @@ LdapConnection::~LdapConnection() {
   ld_.reset();  // here, inside the guard, rather than after the body
 }
 
-Result<std::vector<LdapEntry>> LdapConnection::Search(const std::string& filter) {
-  LdapSigpipeGuard no_sigpipe;
-  RETURN_IF_ERROR(CheckStillSecure());
-  ++searches_;
-  LDAP* ld = ld_.get();
-  timeval server_limit = ToTimeval(config_.timeout_ms);
-  int msgid = 0;
-  int rc = ldap_search_ext(ld, config_.base_dn.c_str(), LDAP_SCOPE_SUBTREE, filter.c_str(), kCertificateAttributes, 0,
-                           nullptr, nullptr, &server_limit, config_.max_entries, &msgid);
-  if (rc != LDAP_SUCCESS) return Fail(LdapError(ld, rc, LdapStep::kSearch, endpoint_));
-
-  // Abandons the search (RFC 4511 §4.11) and drops the connection: unread messages of
-  // an abandoned search could still be in flight.
-  auto give_up = [&](Error error) {
-    ldap_abandon_ext(ld, msgid, nullptr, nullptr);
-    return Fail(std::move(error));
-  };
-  const auto deadline = Clock::now() + std::chrono::milliseconds(config_.timeout_ms);
-  // The loop below enforces the deadline between messages; the watchdog, a little later,
-  // ends a read that blocks inside one.
-  LdapDeadlineScope watchdog(*watchdog_, deadline + kWatchdogGrace);
-  std::vector<LdapEntry> entries;
-  std::size_t total_bytes = 0;
-  int references = 0;
-  for (;;) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
-    if (left <= 0) return give_up(TimedOut("searching"));
-    timeval wait = ToTimeval(left);
-    LDAPMessage* raw = nullptr;
-    errno = 0;
-    rc = ldap_result(ld, msgid, LDAP_MSG_ONE, &wait, &raw);
-    const int saved_errno = errno;
-    LdapMessagePtr message(raw);
-    if (rc == 0) continue;  // the deadline check above decides
-    if (rc == -1) {
-      if (watchdog.Disarm()) return Fail(TimedOut("searching"));
-      if (saved_errno == ERANGE) {
-        return Fail(Error(ErrorCode::kLimit, "the directory " + endpoint_.url + " sent a message over the limit of " +
-                                                 std::to_string(config_.max_total_bytes) + " bytes"));
-      }
-      int ld_rc = LDAP_SERVER_DOWN;
-      ldap_get_option(ld, LDAP_OPT_RESULT_CODE, &ld_rc);
-      lost_ = ld_rc == LDAP_SERVER_DOWN;
-      return Fail(LdapError(ld, ld_rc, LdapStep::kSearch, endpoint_));
-    }
-    switch (rc) {
-      case LDAP_RES_SEARCH_ENTRY: {
-        // The server was asked for at most max_entries; this also holds one that ignores it.
-        if (static_cast<int>(entries.size()) >= config_.max_entries) {
-          return give_up(
-              Error(ErrorCode::kLimit, "more than " + std::to_string(config_.max_entries) +
-                                           " directory entries match; narrow ldap_search_filter or ldap_base_dn"));
-        }
-        auto entry = ReadEntry(ld, message.get(), config_, total_bytes);
-        if (!entry) return give_up(std::move(entry).error());
-        entries.push_back(std::move(entry).value());
-        break;
-      }
-      case LDAP_RES_SEARCH_REFERENCE:
-        // RFC 4511 §4.5.3 continuation references are not followed (catalogue L11; AD sends
-        // them for its DNS and configuration partitions). They count toward the entry cap
-        // so that an endless stream of them is bounded too.
-        if (++references > config_.max_entries) {
-          return give_up(Error(ErrorCode::kLimit, "the directory " + endpoint_.url + " sent more than " +
-                                                      std::to_string(config_.max_entries) + " referrals"));
-        }
-        break;
-      case LDAP_RES_SEARCH_RESULT: {
-        int result = LDAP_OTHER;
-        rc = ldap_parse_result(ld, message.get(), &result, nullptr, nullptr, nullptr, nullptr, 0);
-        if (rc != LDAP_SUCCESS) return Fail(LdapError(ld, rc, LdapStep::kSearch, endpoint_));
-        if (result == LDAP_SIZELIMIT_EXCEEDED) {
-          return Error(ErrorCode::kLimit, "more than " + std::to_string(config_.max_entries) +
-                                              " directory entries match; narrow ldap_search_filter or ldap_base_dn");
-        }
-        if (result != LDAP_SUCCESS) return LdapError(ld, result, LdapStep::kSearch, endpoint_);
-        return entries;
-      }
-      default:
-        break;  // intermediate responses and the like belong to nothing we asked
-    }
-  }
+LdapConnection::Batch& LdapConnection::FailBatch(Batch& batch, Error error) {
+  batch.failure = Fail(std::move(error));
+  return batch;
 }
 
 }  // namespace sealpost::directory::internal

@@ -17,7 +17,7 @@ Result<std::unique_ptr<LdapConnection>> LdapConnectionPool::Acquire() {
 }
 
 Result<std::unique_ptr<LdapConnection>> LdapConnectionPool::OpenNew() {
-  return LdapConnection::Open(config_, endpoint_);
+  return LdapConnection::Open(config_, endpoint_, certificates_);
 }
 
 void LdapConnectionPool::Release(std::unique_ptr<LdapConnection> connection) {

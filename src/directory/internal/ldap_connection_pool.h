@@ -17,6 +17,8 @@ namespace sealpost::directory::internal {
 // handed to one thread at a time and never used by two at once.
 class LdapConnectionPool final {
  public:
+  static constexpr std::size_t kCachedCertificates = 4096;
+
   LdapConnectionPool(LdapConfig config, LdapEndpoint endpoint)
       : config_(std::move(config)), endpoint_(std::move(endpoint)) {}
   LdapConnectionPool(const LdapConnectionPool&) = delete;
@@ -35,6 +37,10 @@ class LdapConnectionPool final {
  private:
   const LdapConfig config_;
   const LdapEndpoint endpoint_;
+  // Shared by the connections: the same certificates come back on every lookup of a person
+  // (and issuers in many bundles), and parsing one costs more than the search. Bounded for
+  // a long-lived process.
+  pki::CertificateCache certificates_{kCachedCertificates};
   std::mutex mutex_;
   std::vector<std::unique_ptr<LdapConnection>> idle_;  // guarded by mutex_
 };

@@ -16,6 +16,7 @@ namespace {
 
 constexpr std::int64_t kMaxTimeoutMs = 10 * 60 * 1000;
 constexpr int kMaxPoolSize = 64;
+constexpr int kMaxSearchesInFlight = 1000;  // slapd's conn_max_pending_auth default
 
 Error Invalid(std::string message) { return Error(ErrorCode::kInvalidArgument, std::move(message)); }
 
@@ -119,6 +120,10 @@ Result<LdapEndpoint> CheckLdapConfig(const LdapConfig& config) {
   }
   if (config.pool_size < 1 || config.pool_size > kMaxPoolSize) {
     return Invalid("the LDAP pool size must be between 1 and " + std::to_string(kMaxPoolSize));
+  }
+  if (config.searches_in_flight < 1 || config.searches_in_flight > kMaxSearchesInFlight) {
+    return Invalid("the LDAP searches in flight per connection must be between 1 and " +
+                   std::to_string(kMaxSearchesInFlight));
   }
 
   if (endpoint.tls) {

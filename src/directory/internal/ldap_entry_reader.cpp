@@ -43,10 +43,11 @@ void AddCertificate(LdapEntry& entry, pki::Certificate cert, std::size_t cap) {
   entry.certificates.push_back(std::move(cert));
 }
 
-void AddValue(const std::string& base, std::string_view value, std::size_t index, std::size_t cap, LdapEntry& entry) {
+void AddValue(const std::string& base, std::string_view value, std::size_t index, std::size_t cap,
+              pki::CertificateCache& certificates, LdapEntry& entry) {
   const std::string where = DisplayName(base) + " (value " + std::to_string(index + 1) + ")";
   if (base == "usercertificate") {
-    auto cert = ParseCertificateValue(value);
+    auto cert = ParseCertificateValue(value, certificates);
     if (!cert) {
       entry.problems.push_back("unparsable certificate in " + where + ": " + cert.error().message());
       return;
@@ -74,7 +75,8 @@ void AddValue(const std::string& base, std::string_view value, std::size_t index
 
 char* kCertificateAttributes[] = {kUserCertificateBinary, kUserCertificate, kUserSmimeCertificate, nullptr};
 
-Result<LdapEntry> ReadEntry(LDAP* ld, LDAPMessage* entry, const LdapConfig& config, std::size_t& total_bytes) {
+Result<LdapEntry> ReadEntry(LDAP* ld, LDAPMessage* entry, const LdapConfig& config, std::size_t& total_bytes,
+                            pki::CertificateCache& certificates) {
   LdapEntry out;
   LdapStringPtr dn(ldap_get_dn(ld, entry));
   if (!dn) return Error(ErrorCode::kMalformed, "the directory sent an entry without a DN");
@@ -99,7 +101,7 @@ Result<LdapEntry> ReadEntry(LDAP* ld, LDAPMessage* entry, const LdapConfig& conf
         return Error(ErrorCode::kLimit, "the directory answer is over the limit of " +
                                             std::to_string(config.max_total_bytes) + " bytes of certificates");
       }
-      AddValue(base, std::string_view(value->bv_val, value->bv_len), i, config.max_certificates_per_entry, out);
+      AddValue(base, std::string_view(value->bv_val, value->bv_len), i, config.max_certificates_per_entry, certificates, out);
     }
   }
   return out;

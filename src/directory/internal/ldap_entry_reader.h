@@ -8,6 +8,7 @@
 #include "directory/internal/ldap_handles.h"
 #include "directory/ldap_config.h"
 #include "directory/ldap_entry.h"
+#include "pki/certificate_cache.h"
 
 namespace sealpost::directory::internal {
 
@@ -18,6 +19,8 @@ extern char* kCertificateAttributes[];
 // Reads the DN and certificate attributes of `entry`. Unparsable values become
 // `problems`; a value over config.max_attribute_bytes, or `total_bytes` (the running sum
 // for this lookup, updated here) going over config.max_total_bytes, fails with kLimit.
-Result<LdapEntry> ReadEntry(LDAP* ld, LDAPMessage* entry, const LdapConfig& config, std::size_t& total_bytes);
+// userCertificate values are parsed through `certificates`.
+Result<LdapEntry> ReadEntry(LDAP* ld, LDAPMessage* entry, const LdapConfig& config, std::size_t& total_bytes,
+                            pki::CertificateCache& certificates);
 
 }  // namespace sealpost::directory::internal

@@ -28,6 +28,13 @@ void LdapSocketWatchdog::Arm(Clock::time_point deadline) {
   changed_.notify_all();
 }
 
+void LdapSocketWatchdog::Move(Clock::time_point deadline) {
+  std::lock_guard lock(mutex_);
+  if (!deadline_) return;  // disarmed, or fired (which reset it)
+  deadline_ = deadline;
+  changed_.notify_all();
+}
+
 bool LdapSocketWatchdog::Disarm() {
   std::lock_guard lock(mutex_);
   deadline_.reset();

@@ -35,6 +35,9 @@ class LdapSocketWatchdog final {
   ldap_conncb* callbacks() { return &callbacks_; }
 
   void Arm(Clock::time_point deadline);
+  // Moves the deadline of an armed watchdog that has not fired (a no-op otherwise, so a
+  // firing is never forgotten).
+  void Move(Clock::time_point deadline);
   // Disarms; true if the deadline passed while armed (the socket has been shut down).
   bool Disarm();
 
@@ -63,6 +66,10 @@ class LdapDeadlineScope final {
   ~LdapDeadlineScope() { Disarm(); }
   LdapDeadlineScope(const LdapDeadlineScope&) = delete;
   LdapDeadlineScope& operator=(const LdapDeadlineScope&) = delete;
+
+  void MoveTo(LdapSocketWatchdog::Clock::time_point deadline) {
+    if (armed_) watchdog_.Move(deadline);
+  }
 
   // Disarms early; true if the deadline had passed.
   bool Disarm() {

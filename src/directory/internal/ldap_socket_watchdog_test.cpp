@@ -73,5 +73,27 @@ TEST(LdapSocketWatchdogTest, ReArmingMovesTheDeadline) {
   EXPECT_FALSE(watchdog.Disarm());
 }
 
+TEST(LdapSocketWatchdogTest, MovingTheDeadlineLaterKeepsTheSocketOpen) {
+  LdapSocketWatchdog watchdog;
+  WatchedPair pair(watchdog);
+  LdapDeadlineScope deadline(watchdog, Clock::now() + milliseconds(30));
+  deadline.MoveTo(Clock::now() + milliseconds(10000));
+  std::this_thread::sleep_for(milliseconds(100));
+  ASSERT_EQ(write(pair.server(), "x", 1), 1);
+  char byte = 0;
+  EXPECT_EQ(read(pair.client(), &byte, 1), 1);
+  EXPECT_FALSE(deadline.Disarm());
+}
+
+TEST(LdapSocketWatchdogTest, MovingAfterFiringDoesNotForgetIt) {
+  LdapSocketWatchdog watchdog;
+  WatchedPair pair(watchdog);
+  LdapDeadlineScope deadline(watchdog, Clock::now() + milliseconds(20));
+  char byte = 0;
+  EXPECT_EQ(read(pair.client(), &byte, 1), 0);  // fired: shut down
+  deadline.MoveTo(Clock::now() + milliseconds(10000));
+  EXPECT_TRUE(deadline.Disarm());
+}
+
 }  // namespace
 }  // namespace sealpost::directory::internal
