@@ -279,9 +279,12 @@ class TestPki:
 class SlapdFixture:
     """slapd on 127.0.0.1 with the test tree. See the module docstring."""
 
-    def __init__(self, bulk_count=BULK_COUNT, crl_url=None):
-        """crl_url: put this CRL distribution point into every person's certificate."""
+    def __init__(self, bulk_count=BULK_COUNT, crl_url=None, distinct_bulk_certs=0):
+        """crl_url: put this CRL distribution point into every person's certificate.
+        distinct_bulk_certs: the first N bulk people get a certificate of their own (same key,
+        own subject and serial) instead of the shared one, as real recipients have."""
         self.bulk_count = bulk_count
+        self.distinct_bulk_certs = distinct_bulk_certs
         self.crl_url = crl_url
         self.dir = None
         self.process = None
@@ -471,12 +474,16 @@ class SlapdFixture:
         self._ldapadd(referral, manage_dsa_it=True)
 
         bulk_der = pki.der(bulk_cert)
+        bulk_key = pki.dir / "bulk.key"
         bulk = self.dir / "bulk.ldif"
         with open(bulk, "w") as f:
             for i in range(self.bulk_count):
+                der = bulk_der
+                if i < self.distinct_bulk_certs:
+                    der = pki.der(pki.person_cert(f"bulk-{i:05d}", self.bulk_mail(i), key=bulk_key))
                 f.write(f"dn: {self.bulk_dn(i)}\nobjectClass: inetOrgPerson\nuid: bulk-{i:05d}\n"
                         f"cn: bulk {i}\nsn: bulk\nmail: {self.bulk_mail(i)}\nmail: {BULK_SHARED_MAIL}\n"
-                        f"userCertificate;binary:< file://{bulk_der}\n\n")
+                        f"userCertificate;binary:< file://{der}\n\n")
         self._ldapadd(bulk)
 
 
