@@ -62,11 +62,14 @@ fuzz:
 	done
 
 # Sealpost against openssl cms, gpgsm and NSS (bench/compare.sh; BENCH_QUICK=1, BENCH_HUGE=1),
-# then the engine's inner operations (Google Benchmark).
+# then the engine's inner operations and the directory cache (Google Benchmark), then
+# directory lookups against the test slapd (one vs 100 sequential vs LookupMany).
 bench: build
 	@bench/compare.sh $(BUILD_DIR)/src/cli/sealpost
 	@[ ! -x $(BUILD_DIR)/bench/engine_bench ] || { d=$$(mktemp -d) && python3 tests/support/testpki.py $$d >/dev/null && \
 	  SEALPOST_BENCH_PKI=$$d $(BUILD_DIR)/bench/engine_bench; rc=$$?; rm -rf $$d; exit $$rc; }
+	@[ ! -x $(BUILD_DIR)/bench/directory_bench ] || $(BUILD_DIR)/bench/directory_bench
+	@python3 bench/directory_lookup.py $(BUILD_DIR)/src/directory/ldap_probe --repeat 10 --processes 3
 
 clean:
 	rm -rf $(BUILD_DIR) $(ASAN_DIR) $(FUZZ_DIR)

@@ -12,6 +12,8 @@
 #include "core/result.h"
 #include "directory/certificate_source.h"
 #include "pki/certificate.h"
+#include "pki/certificate_cache.h"
+#include "sqlite/statement.h"
 
 struct sqlite3;
 
@@ -22,6 +24,9 @@ struct CacheLifetimes {
   std::time_t not_found_s = 3600;  // directory_negative_ttl_s
 };
 
+// Not thread-safe (one SQLite connection, statements kept prepared). Rows hold the DER
+// certificates; decoding each costs more than the query (OpenSSL 3.0's key decoder), so a
+// process parses a given certificate once.
 class LookupCache final {
  public:
   // Opens or creates the cache database at `path` (0600). A damaged file → kMalformed.
@@ -37,9 +42,14 @@ class LookupCache final {
              std::time_t now);
 
  private:
-  LookupCache(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
+  LookupCache(sqlite3* db, std::string path);
+
   sqlite3* db_;
   std::string path_;
+  std::optional<sqlite::Statement> select_;  // prepared on first use, kept
+  std::optional<sqlite::Statement> insert_;
+  std::unique_ptr<pki::CertificateCache> parsed_;  // unique_ptr: the cache holds a mutex
+
 };
 
 // A source that answers from the cache when it can and asks `inner` for the rest.

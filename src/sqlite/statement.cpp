@@ -56,6 +56,11 @@ Status Statement::Run() {
   }
 }
 
+void Statement::Reset() {
+  sqlite3_reset(stmt_.get());
+  sqlite3_clear_bindings(stmt_.get());
+}
+
 std::optional<std::string> Statement::Text(int column) const {
   if (sqlite3_column_type(stmt_.get(), column) != SQLITE_TEXT) return std::nullopt;
   const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(stmt_.get(), column));

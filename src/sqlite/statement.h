@@ -16,7 +16,7 @@ namespace sealpost::sqlite {
 
 // Binds copy their argument (SQLITE_TRANSIENT), so callers may pass temporaries. Only
 // ciphertext and public metadata are ever bound: plaintext secrets never reach SQLite.
-// Not thread-safe; lives for one call on one connection.
+// Not thread-safe; lives for one call on one connection, or is Reset between calls.
 class Statement final {
  public:
   // kMalformed if the schema lacks what `sql` names (a damaged or foreign vault).
@@ -30,6 +30,8 @@ class Statement final {
   Result<bool> Step();
   // Steps to completion, for statements that return no rows.
   Status Run();
+  // Ready to run again with new binds (for statements kept prepared between calls).
+  void Reset();
 
   // Column reads return nullopt when the stored type differs (damaged or hostile rows).
   std::optional<std::string> Text(int column) const;

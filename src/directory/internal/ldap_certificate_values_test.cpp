@@ -8,35 +8,15 @@
 #include <openssl/x509.h>
 
 #include "ossl/handles.h"
+#include "pki/testing/throwaway_certificate.h"
 
 namespace sealpost::directory::internal {
 namespace {
 
 using Pkcs7Ptr = ossl::Handle<PKCS7, PKCS7_free>;
 
-// A throwaway self-signed P-256 certificate; its content does not matter here.
-ossl::X509Ptr MakeCertificate(const char* common_name) {
-  ossl::EvpPkeyPtr key(EVP_EC_gen("P-256"));
-  ossl::X509Ptr cert(X509_new());
-  X509_set_version(cert.get(), 2);
-  ASN1_INTEGER_set(X509_get_serialNumber(cert.get()), 1);
-  X509_gmtime_adj(X509_getm_notBefore(cert.get()), 0);
-  X509_gmtime_adj(X509_getm_notAfter(cert.get()), 3600);
-  X509_NAME* name = X509_get_subject_name(cert.get());
-  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char*>(common_name), -1, -1, 0);
-  X509_set_issuer_name(cert.get(), name);
-  X509_set_pubkey(cert.get(), key.get());
-  X509_sign(cert.get(), key.get(), EVP_sha256());
-  return cert;
-}
-
-std::string Der(X509* cert) {
-  unsigned char* out = nullptr;
-  int len = i2d_X509(cert, &out);
-  std::string der(reinterpret_cast<char*>(out), static_cast<std::size_t>(len));
-  OPENSSL_free(out);
-  return der;
-}
+ossl::X509Ptr MakeCertificate(const char* common_name) { return pki::testing::ThrowawayCertificate(common_name); }
+std::string Der(X509* cert) { return pki::testing::DerOf(cert); }
 
 // A certs-only SignedData, as `openssl crl2pkcs7 -nocrl` writes it.
 std::string CertsOnly(std::initializer_list<X509*> certs) {
