@@ -3,7 +3,7 @@
 sequential Lookup calls, against the test slapd from tests/directory/slapd_fixture.py.
 
     python3 bench/directory_lookup.py BUILD/.../ldap_probe [--addresses 100] [--repeat 20]
-                                      [--processes 3] [--pool-size 8] [--in-flight 32]
+                                      [--processes 3] [--pool-size 8] [--in-flight 50]
 
 For each transport (ldap://, ldaps://, StartTLS with a bind) it runs ldap_probe in both
 modes; each process does `--repeat` runs on one LdapDirectory. The first run of a process
@@ -49,7 +49,7 @@ def main():
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--processes", type=int, default=3)
     parser.add_argument("--pool-size", type=int, default=8)
-    parser.add_argument("--in-flight", type=int, default=32, help="searches outstanding per connection")
+    parser.add_argument("--in-flight", type=int, default=50, help="searches outstanding per connection")
     parser.add_argument("--bulk", type=int, default=1000, help="people loaded into ou=bulk")
     parser.add_argument("--rtt-ms", default="0,1,20",
                         help="round trips to simulate, comma-separated (0: plain loopback; else through "

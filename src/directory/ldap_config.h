@@ -45,9 +45,10 @@ struct LdapConfig {
   std::size_t max_certificates_per_entry = 16;
   int pool_size = 8;  // connections for LookupMany
   // Searches sent on one connection before their answers come (RFC 4511 §4.1.1), so that
-  // many lookups cost a few round trips. slapd serves 100 pending operations per
-  // anonymous connection by default (conn_max_pending), Active Directory more.
-  int searches_in_flight = 32;
+  // many lookups cost a few round trips. slapd queues at most 100 pending operations on
+  // an anonymous connection by default (conn_max_pending) and closes one that sends more;
+  // 50 stays well below and lets 100 recipients share two connections (two TLS handshakes).
+  int searches_in_flight = 50;
 };
 
 }  // namespace sealpost::directory
