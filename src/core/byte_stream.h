@@ -95,11 +95,14 @@ class AtomicFileSink final : public ByteSink {
   AtomicFileSink(int fd, std::string path, std::string temp, unsigned mode)
       : fd_(fd), path_(std::move(path)), temp_(std::move(temp)), mode_(mode) {}
   Status FlushBuffer();
+  Status WriteThrough(std::string_view bytes);
   int fd_ = -1;
   std::string path_;
   std::string temp_;
   unsigned mode_ = 0600;
   std::string buffer_;
+  uint64_t written_ = 0;          // bytes handed to the kernel
+  uint64_t writeback_from_ = 0;   // where the next early writeback starts
 };
 
 // An anonymous scratch file (O_TMPFILE in $TMPDIR, else unlinked at once): written, then

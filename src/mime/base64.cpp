@@ -2,6 +2,8 @@
 // Table-driven base64; strict on garbage so a damaged message is reported, not guessed at.
 #include "mime/base64.h"
 
+#include "mime/internal/base64_lines.h"
+
 #include <array>
 #include <cstdint>
 
@@ -21,33 +23,17 @@ constexpr auto kDecode = MakeDecodeTable();
 }  // namespace
 
 std::string Base64Encode(std::string_view data) {
-  std::string out;
-  out.reserve((data.size() + 2) / 3 * 4 + data.size() / 57 * 2 + 2);
-  size_t line = 0;
-  auto put = [&](char c) {
-    out += c;
-    if (++line == 76) {
-      out += "\r\n";
-      line = 0;
-    }
-  };
-  size_t i = 0;
+  using internal::kBase64LineBytes;
+  using internal::kBase64LineChars;
   const auto* p = reinterpret_cast<const unsigned char*>(data.data());
-  for (; i + 3 <= data.size(); i += 3) {
-    uint32_t v = (p[i] << 16) | (p[i + 1] << 8) | p[i + 2];
-    put(kAlphabet[(v >> 18) & 63]);
-    put(kAlphabet[(v >> 12) & 63]);
-    put(kAlphabet[(v >> 6) & 63]);
-    put(kAlphabet[v & 63]);
+  const size_t lines = data.size() / kBase64LineBytes;
+  const size_t rest = data.size() % kBase64LineBytes;
+  std::string out(lines * kBase64LineChars + (rest ? kBase64LineChars : 0), '\0');
+  internal::EncodeBase64Lines(p, lines, out.data());
+  if (rest) {
+    const size_t tail = internal::EncodeBase64Tail(p + lines * kBase64LineBytes, rest, out.data() + lines * kBase64LineChars);
+    out.resize(lines * kBase64LineChars + tail);
   }
-  if (size_t rest = data.size() - i; rest > 0) {
-    uint32_t v = p[i] << 16 | (rest == 2 ? p[i + 1] << 8 : 0);
-    put(kAlphabet[(v >> 18) & 63]);
-    put(kAlphabet[(v >> 12) & 63]);
-    put(rest == 2 ? kAlphabet[(v >> 6) & 63] : '=');
-    put('=');
-  }
-  if (line != 0) out += "\r\n";
   return out;
 }
 

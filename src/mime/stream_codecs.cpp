@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "mime/stream_codecs.h"
 
+#include "mime/internal/base64_lines.h"
+
 #include <algorithm>
 #include <cstring>
 
@@ -8,7 +10,7 @@ namespace sealpost::mime {
 namespace {
 
 constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-constexpr size_t kLineBytes = 57;  // 57 bytes → 76 characters
+constexpr size_t kLineBytes = internal::kBase64LineBytes;
 constexpr size_t kChunk = 1 << 18;
 
 // 0..63 for the alphabet, 64 white space, 65 '=', 66 anything else.
@@ -22,29 +24,13 @@ constexpr std::array<uint8_t, 256> MakeDecodeTable() {
 }
 constexpr std::array<uint8_t, 256> kDecode = MakeDecodeTable();
 
-void EncodeGroup(const unsigned char* in, size_t n, char* out) {
-  uint32_t v = static_cast<uint32_t>(in[0]) << 16;
-  if (n > 1) v |= static_cast<uint32_t>(in[1]) << 8;
-  if (n > 2) v |= in[2];
-  out[0] = kAlphabet[(v >> 18) & 63];
-  out[1] = kAlphabet[(v >> 12) & 63];
-  out[2] = n > 1 ? kAlphabet[(v >> 6) & 63] : '=';
-  out[3] = n > 2 ? kAlphabet[v & 63] : '=';
-}
-
 }  // namespace
 
 Status Base64EncodingSink::EncodeLines(std::string_view whole_lines) {
   // Encodes a run of complete 57-byte lines straight into one output buffer.
-  const auto* in = reinterpret_cast<const unsigned char*>(whole_lines.data());
-  size_t lines = whole_lines.size() / kLineBytes;
-  encoded_.resize(lines * 78);
-  char* out = encoded_.data();
-  for (size_t l = 0; l < lines; ++l) {
-    for (size_t g = 0; g < kLineBytes; g += 3, in += 3, out += 4) EncodeGroup(in, 3, out);
-    *out++ = '\r';
-    *out++ = '\n';
-  }
+  const size_t lines = whole_lines.size() / kLineBytes;
+  encoded_.resize(lines * internal::kBase64LineChars);
+  internal::EncodeBase64Lines(reinterpret_cast<const unsigned char*>(whole_lines.data()), lines, encoded_.data());
   return out_.Write(encoded_);
 }
 
@@ -68,16 +54,11 @@ Status Base64EncodingSink::Write(std::string_view bytes) {
 
 Status Base64EncodingSink::Finish() {
   if (!pending_.empty()) {
-    std::string line;
-    const auto* in = reinterpret_cast<const unsigned char*>(pending_.data());
-    for (size_t i = 0; i < pending_.size(); i += 3) {
-      char group[4];
-      EncodeGroup(in + i, std::min<size_t>(3, pending_.size() - i), group);
-      line.append(group, 4);
-    }
-    line += "\r\n";
+    char line[internal::kBase64LineChars];
+    const size_t n =
+        internal::EncodeBase64Tail(reinterpret_cast<const unsigned char*>(pending_.data()), pending_.size(), line);
     pending_.clear();
-    RETURN_IF_ERROR(out_.Write(line));
+    RETURN_IF_ERROR(out_.Write(std::string_view(line, n)));
   }
   return out_.Finish();
 }
@@ -100,16 +81,35 @@ Result<size_t> Base64DecodingSource::Read(char* buffer, size_t capacity) {
       }
       break;
     }
-    ready_.reserve(n);
-    for (size_t i = 0; i < n; ++i) {
-      uint8_t v = kDecode[static_cast<uint8_t>(raw_[i])];
+    // Written through a pointer into room for the worst case (three bytes per four
+    // characters, plus what an open group from the last read completes).
+    ready_.resize(n / 4 * 3 + 6);
+    char* o = ready_.data();
+    const auto* p = reinterpret_cast<const uint8_t*>(raw_.data());
+    const auto* const end = p + n;
+    while (p < end) {
+      // Fast path: whole groups of four alphabet characters, the body of every line.
+      if (quantum_chars_ == 0 && padding_ == 0) {
+        while (end - p >= 4) {
+          const uint32_t a = kDecode[p[0]], b = kDecode[p[1]], c = kDecode[p[2]], d = kDecode[p[3]];
+          if ((a | b | c | d) >= 64) break;  // white space, '=' or a stray byte: the slow path
+          const uint32_t v = a << 18 | b << 12 | c << 6 | d;
+          o[0] = static_cast<char>(v >> 16);
+          o[1] = static_cast<char>((v >> 8) & 0xff);
+          o[2] = static_cast<char>(v & 0xff);
+          o += 3;
+          p += 4;
+        }
+        if (p == end) break;
+      }
+      const uint8_t v = kDecode[*p++];
       if (v < 64) {
         if (padding_) return Error(ErrorCode::kMalformed, "the base64 text continues after its padding");
         quantum_ = (quantum_ << 6) | v;
         if (++quantum_chars_ == 4) {
-          ready_ += static_cast<char>(quantum_ >> 16);
-          ready_ += static_cast<char>((quantum_ >> 8) & 0xff);
-          ready_ += static_cast<char>(quantum_ & 0xff);
+          *o++ = static_cast<char>(quantum_ >> 16);
+          *o++ = static_cast<char>((quantum_ >> 8) & 0xff);
+          *o++ = static_cast<char>(quantum_ & 0xff);
           quantum_ = 0;
           quantum_chars_ = 0;
         }
@@ -118,10 +118,11 @@ Result<size_t> Base64DecodingSource::Read(char* buffer, size_t capacity) {
       } else if (v == 65) {
         if (padding_ == 0) {
           // Padding closes a group of 2 or 3 characters.
-          if (quantum_chars_ == 2) ready_ += static_cast<char>(quantum_ >> 4);
-          else if (quantum_chars_ == 3) {
-            ready_ += static_cast<char>(quantum_ >> 10);
-            ready_ += static_cast<char>((quantum_ >> 2) & 0xff);
+          if (quantum_chars_ == 2) {
+            *o++ = static_cast<char>(quantum_ >> 4);
+          } else if (quantum_chars_ == 3) {
+            *o++ = static_cast<char>(quantum_ >> 10);
+            *o++ = static_cast<char>((quantum_ >> 2) & 0xff);
           } else {
             return Error(ErrorCode::kMalformed, "misplaced '=' in the base64 text");
           }
@@ -132,6 +133,7 @@ Result<size_t> Base64DecodingSource::Read(char* buffer, size_t capacity) {
         return Error(ErrorCode::kMalformed, "the base64 text contains a character outside the base64 alphabet");
       }
     }
+    ready_.resize(static_cast<size_t>(o - ready_.data()));
   }
   size_t n = std::min(capacity, ready_.size() - ready_pos_);
   std::memcpy(buffer, ready_.data() + ready_pos_, n);
@@ -144,29 +146,39 @@ Result<size_t> CrlfSource::Read(char* buffer, size_t capacity) {
   // Reads at most half the room, so each LF can grow into CRLF.
   raw_.resize(capacity / 2);
   ASSIGN_OR_RETURN(size_t n, in_.Read(raw_.data(), raw_.size()));
+  // Copies the runs between line feeds whole: mail is mostly CRLF already.
+  const char* p = raw_.data();
+  const char* const end = p + n;
   size_t out = 0;
-  for (size_t i = 0; i < n; ++i) {
-    char c = raw_[i];
-    if (c == '\n' && !last_was_cr_) buffer[out++] = '\r';
-    buffer[out++] = c;
-    last_was_cr_ = c == '\r';
+  while (p < end) {
+    const auto* lf = static_cast<const char*>(std::memchr(p, '\n', static_cast<size_t>(end - p)));
+    const char* stop = lf ? lf : end;
+    std::memcpy(buffer + out, p, static_cast<size_t>(stop - p));
+    out += static_cast<size_t>(stop - p);
+    if (stop > p) last_was_cr_ = stop[-1] == '\r';
+    if (!lf) break;
+    if (!last_was_cr_) buffer[out++] = '\r';
+    buffer[out++] = '\n';
+    last_was_cr_ = false;
+    p = lf + 1;
   }
   return out;
 }
 
 Status CrlfSink::Write(std::string_view bytes) {
+  // Mail is mostly CRLF already: then the bytes pass straight through, uncopied.
   converted_.clear();
-  converted_.reserve(bytes.size() + bytes.size() / 16 + 2);
   size_t start = 0;
-  for (size_t i = 0; i < bytes.size(); ++i) {
-    if (bytes[i] == '\n' && !(i == 0 ? last_was_cr_ : bytes[i - 1] == '\r')) {
-      converted_.append(bytes.substr(start, i - start));
-      converted_ += '\r';
-      start = i;
-    }
+  for (size_t lf = bytes.find('\n'); lf != std::string_view::npos; lf = bytes.find('\n', lf + 1)) {
+    const bool cr_before = lf == 0 ? last_was_cr_ : bytes[lf - 1] == '\r';
+    if (cr_before) continue;
+    converted_.append(bytes.substr(start, lf - start));
+    converted_ += '\r';
+    start = lf;
   }
-  converted_.append(bytes.substr(start));
   if (!bytes.empty()) last_was_cr_ = bytes.back() == '\r';
+  if (start == 0 && converted_.empty()) return out_.Write(bytes);
+  converted_.append(bytes.substr(start));
   return out_.Write(converted_);
 }
 
