@@ -8,6 +8,7 @@
 
 #include <fstream>
 
+#include "core/byte_stream.h"
 #include "mime/entity.h"
 
 namespace sealpost::smime::internal {
@@ -68,6 +69,31 @@ TEST(ReadHeaderBlockTest, EndsAtTheFirstBlankLine) {
   ASSERT_TRUE(head);
   EXPECT_EQ(head->bytes, "From: a@b\r\nSubject: x\r\n\r\n");
   EXPECT_EQ(head->body_offset, head->bytes.size());
+}
+
+// Every position of a 40-byte text (so the 8-byte steps and the tail both see it): a NUL
+// or a byte >= 0x80 is refused, and the bytes on either side of the range pass.
+TEST(SevenBitSourceTest, RefusesANulOrAn8BitByteWherever) {
+  const std::string clean(40, 'a');
+  for (unsigned char bad : {0x00, 0x80, 0xff, 0xc3}) {
+    for (size_t at = 0; at < clean.size(); ++at) {
+      std::string text = clean;
+      text[at] = static_cast<char>(bad);
+      MemorySource memory(text);
+      SevenBitSource seven_bit(memory);
+      char buffer[64];
+      auto got = seven_bit.Read(buffer, sizeof buffer);
+      ASSERT_FALSE(got.has_value()) << "byte " << int(bad) << " at " << at;
+      EXPECT_EQ(got.error().code(), ErrorCode::kUnsupported);
+    }
+  }
+  const std::string edges = std::string(20, '\x01') + std::string(20, '\x7f');
+  MemorySource memory(edges);
+  SevenBitSource seven_bit(memory);
+  char buffer[64];
+  auto got = seven_bit.Read(buffer, sizeof buffer);
+  ASSERT_TRUE(got.has_value());
+  EXPECT_EQ(std::string(buffer, *got), edges);
 }
 
 }  // namespace
