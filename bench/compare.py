@@ -13,7 +13,8 @@ messages, `sealpost verify --maildir` against one process per message for each p
 processes at a time (both cores).
 
 Environment: BENCH_QUICK=1 (4 KiB and 100 KiB, 100-message mailbox), BENCH_HUGE=1 (adds
-1 GiB), BENCH_CHECK=1 (exit 1 unless the table is complete), BENCH_KEEP=DIR (work there).
+1 GiB), BENCH_SIZES=200M,1G (only these message sizes, no mailbox), BENCH_CHECK=1 (exit 1
+unless the table is complete), BENCH_KEEP=DIR (work there).
 """
 
 import concurrent.futures
@@ -41,6 +42,9 @@ HUGE = os.environ.get("BENCH_HUGE") == "1"
 CHECK = os.environ.get("BENCH_CHECK") == "1"
 KIB, MIB = 1 << 10, 1 << 20
 SIZES = [4 * KIB, 100 * KIB] if QUICK else [4 * KIB, 100 * KIB, 10 * MIB, 200 * MIB] + ([1024 * MIB] if HUGE else [])
+if os.environ.get("BENCH_SIZES"):  # e.g. "200M,1G": only these rows (and no mailbox)
+    units = {"K": KIB, "M": MIB, "G": 1024 * MIB}
+    SIZES = [int(t[:-1]) * units[t[-1].upper()] for t in os.environ["BENCH_SIZES"].split(",")]
 MAILBOX = 100 if QUICK else 1000
 PEERS = ["openssl", "gpgsm", "nss"]
 NA = "n/a"
@@ -319,8 +323,9 @@ def main():
         for size in SIZES:
             print(f"compare: {size_name(size)} ...", file=sys.stderr, flush=True)
             bench_size(s, size, results)
-        print(f"compare: mailbox of {MAILBOX} ...", file=sys.stderr, flush=True)
-        bench_mailbox(s, results)
+        if not os.environ.get("BENCH_SIZES"):
+            print(f"compare: mailbox of {MAILBOX} ...", file=sys.stderr, flush=True)
+            bench_mailbox(s, results)
     finally:
         s.close()
         if not keep:
