@@ -6,7 +6,8 @@
 #include <memory>
 
 #include "cms/internal/ber_reader.h"
-#include "cms/internal/ber_stream.h"
+#include "cms/internal/der_writer.h"
+#include "cms/internal/envelope_reader.h"
 #include "cms/internal/envelope_setup.h"
 #include "ossl/errors.h"
 #include "ossl/handles.h"
@@ -16,31 +17,13 @@
 namespace sealpost::cms {
 namespace {
 
-using internal::BerStream;
-using internal::TlvHeader;
+using internal::EncodeLength;
 
 constexpr size_t kContentChunk = 1 << 18;
 constexpr size_t kOctetChunk = 1 << 16;
 constexpr std::string_view kIndefiniteSequence("\x30\x80", 2);
 constexpr std::string_view kIndefiniteContext0("\xa0\x80", 2);
 constexpr std::string_view kEndOfContents("\x00\x00", 2);
-// DER of id-envelopedData (1.2.840.113549.1.7.3) and id-ct-authEnvelopedData (…9.16.1.23).
-constexpr std::string_view kEnvelopedOid("\x06\x09\x2a\x86\x48\x86\xf7\x0d\x01\x07\x03", 11);
-constexpr std::string_view kAuthEnvelopedOid("\x06\x0b\x2a\x86\x48\x86\xf7\x0d\x01\x09\x10\x01\x17", 13);
-
-std::string EncodeLength(size_t n) {
-  if (n < 0x80) return std::string(1, static_cast<char>(n));
-  std::string bytes;
-  for (size_t v = n; v > 0; v >>= 8) bytes.insert(bytes.begin(), static_cast<char>(v & 0xff));
-  return std::string(1, static_cast<char>(0x80 | bytes.size())) + bytes;
-}
-
-std::string Wrap(unsigned char tag, std::string_view contents) {
-  std::string out(1, static_cast<char>(tag));
-  out += EncodeLength(contents.size());
-  out += contents;
-  return out;
-}
 
 Result<std::string> ToDer(CMS_ContentInfo* cms) {
   unsigned char* der = nullptr;
@@ -125,35 +108,6 @@ struct ChainReleaser {
   }
 };
 
-Status CopyChunks(BerStream& ber, const TlvHeader& outer, ByteSink& sink, int depth) {
-  if (depth > 4) return Error(ErrorCode::kMalformed, "the encrypted content nests its chunks too deeply");
-  const std::uint64_t start = ber.offset();
-  for (;;) {
-    if (outer.indefinite) {
-      ASSIGN_OR_RETURN(bool end, ber.TakeEndOfContents());
-      if (end) return Ok();
-    } else if (ber.offset() >= start + outer.length) {
-      if (ber.offset() > start + outer.length) return Error(ErrorCode::kMalformed, "the encrypted content's chunks overrun it");
-      return Ok();
-    }
-    ASSIGN_OR_RETURN(TlvHeader chunk, ber.ReadHeader());
-    if (chunk.tag == 0x04) {
-      RETURN_IF_ERROR(ber.CopyTo(chunk.length, sink));
-    } else if (chunk.tag == 0x24) {
-      RETURN_IF_ERROR(CopyChunks(ber, chunk, sink, depth + 1));
-    } else {
-      return Error(ErrorCode::kMalformed, "the encrypted content holds something other than OCTET STRING chunks");
-    }
-  }
-}
-
-// True once the element opened by `h` (contents starting at `start`) has been read whole.
-Result<bool> Ended(BerStream& ber, const TlvHeader& h, std::uint64_t start) {
-  if (h.indefinite) return ber.TakeEndOfContents();
-  if (ber.offset() > start + h.length) return Error(ErrorCode::kMalformed, "a CMS element overruns its length");
-  return ber.offset() == start + h.length;
-}
-
 }  // namespace
 
 Status EncryptStream(ByteSource& content, const std::vector<Recipient>& recipients, ContentCipher cipher,
@@ -214,66 +168,12 @@ Status EncryptStream(ByteSource& content, const std::vector<Recipient>& recipien
 }
 
 Result<std::string> SplitEnvelope(ByteSource& in, ByteSink& ciphertext) {
-  BerStream ber(in, kEnvelopeHeaderCap);
-  auto malformed = [](const std::string& what) {
-    return Error(ErrorCode::kMalformed, "the encrypted message is malformed: " + what);
-  };
-  ASSIGN_OR_RETURN(TlvHeader ci, ber.ReadHeader());
-  if (ci.tag != 0x30) return malformed("not a CMS ContentInfo");
-  const std::uint64_t ci_start = ber.offset();
-  ASSIGN_OR_RETURN(std::string oid, ber.ReadElement());
-  if (oid != kEnvelopedOid && oid != kAuthEnvelopedOid)
-    return Error(ErrorCode::kMalformed, "the CMS structure is not EnvelopedData or AuthEnvelopedData");
-  ASSIGN_OR_RETURN(TlvHeader wrap, ber.ReadHeader());
-  if (wrap.tag != 0xa0) return malformed("bad content wrapper");
-  const std::uint64_t wrap_start = ber.offset();
-  ASSIGN_OR_RETURN(TlvHeader env, ber.ReadHeader());
-  if (env.tag != 0x30) return malformed("bad content wrapper");
-  const std::uint64_t env_start = ber.offset();
-
-  std::string before, after, eci_prefix;
-  bool saw_recipients = false, saw_eci = false;
-  for (;;) {
-    ASSIGN_OR_RETURN(bool done, Ended(ber, env, env_start));
-    if (done) break;
-    ASSIGN_OR_RETURN(int tag, ber.PeekTag());
-    if (tag < 0) return malformed("truncated");
-    if (!saw_eci && saw_recipients && tag == 0x30) {
-      ASSIGN_OR_RETURN(TlvHeader eci, ber.ReadHeader());
-      const std::uint64_t eci_start = ber.offset();
-      ASSIGN_OR_RETURN(std::string content_type, ber.ReadElement());
-      ASSIGN_OR_RETURN(std::string algorithm, ber.ReadElement());
-      eci_prefix = content_type + algorithm;
-      ASSIGN_OR_RETURN(bool eci_done, Ended(ber, eci, eci_start));
-      if (!eci_done) {
-        ASSIGN_OR_RETURN(TlvHeader content, ber.ReadHeader());
-        if (content.tag == 0x80) {
-          RETURN_IF_ERROR(ber.CopyTo(content.length, ciphertext));
-        } else if (content.tag == 0xa0) {
-          RETURN_IF_ERROR(CopyChunks(ber, content, ciphertext, 0));
-        } else {
-          return malformed("unexpected field in the encrypted content");
-        }
-        ASSIGN_OR_RETURN(eci_done, Ended(ber, eci, eci_start));
-        if (!eci_done) return malformed("unexpected field after the encrypted content");
-      }
-      saw_eci = true;
-      continue;
-    }
-    if (tag == 0x31) saw_recipients = true;
-    ASSIGN_OR_RETURN(std::string field, ber.ReadElement());
-    if (before.size() + after.size() + field.size() > kEnvelopeHeaderCap)
-      return Error(ErrorCode::kLimit, "the encrypted message's header is larger than Sealpost accepts");
-    (saw_eci ? after : before) += field;
-  }
-  if (!saw_eci) return malformed("no encrypted content");
-  ASSIGN_OR_RETURN(bool wrap_done, Ended(ber, wrap, wrap_start));
-  ASSIGN_OR_RETURN(bool ci_done, Ended(ber, ci, ci_start));
-  if (!wrap_done || !ci_done) return malformed("unexpected data after the envelope");
-  ASSIGN_OR_RETURN(bool at_end, ber.AtEnd());
-  if (!at_end) return malformed("data follows the CMS structure");
+  ASSIGN_OR_RETURN(std::unique_ptr<internal::EnvelopeReader> reader,
+                   internal::EnvelopeReader::Open(in, kEnvelopeHeaderCap));
+  RETURN_IF_ERROR(Pump(reader->content(), ciphertext));
+  RETURN_IF_ERROR(reader->Finish());
   RETURN_IF_ERROR(ciphertext.Finish());
-  return Wrap(0x30, oid + Wrap(0xa0, Wrap(0x30, before + Wrap(0x30, eci_prefix) + after)));
+  return reader->Header();
 }
 
 Status DecryptStream(std::string_view header_der, ByteSource& ciphertext, const std::vector<Identity>& identities,
@@ -305,6 +205,34 @@ Status DecryptStream(std::string_view header_der, ByteSource& ciphertext, const 
                  why);
   }
   return plaintext.Finish();
+}
+
+Result<EnvelopeStream> EnvelopeStream::Open(ByteSource& in) {
+  ASSIGN_OR_RETURN(std::unique_ptr<internal::EnvelopeReader> reader,
+                   internal::EnvelopeReader::Open(in, kEnvelopeHeaderCap));
+  return EnvelopeStream(std::move(reader));
+}
+
+EnvelopeStream::EnvelopeStream(std::unique_ptr<internal::EnvelopeReader> reader) : reader_(std::move(reader)) {}
+EnvelopeStream::EnvelopeStream(EnvelopeStream&&) noexcept = default;
+EnvelopeStream& EnvelopeStream::operator=(EnvelopeStream&&) noexcept = default;
+EnvelopeStream::~EnvelopeStream() = default;
+
+bool EnvelopeStream::authenticated() const { return reader_->authenticated(); }
+
+Status EnvelopeStream::Decrypt(const std::vector<Identity>& identities, const DecryptOptions& options,
+                               ByteSink& plaintext) {
+  if (!reader_->authenticated()) {
+    // What follows the content (unprotectedAttrs) plays no part in decryption: the header
+    // read so far is enough, and the content flows from the input through the cipher.
+    RETURN_IF_ERROR(DecryptStream(reader_->Header(), reader_->content(), identities, options, plaintext));
+    return reader_->Finish();
+  }
+  ASSIGN_OR_RETURN(ScratchFile ciphertext, ScratchFile::Create());
+  RETURN_IF_ERROR(Pump(reader_->content(), ciphertext));
+  RETURN_IF_ERROR(reader_->Finish());
+  ASSIGN_OR_RETURN(FileSource ciphertext_reader, ciphertext.Reader());
+  return DecryptStream(reader_->Header(), ciphertext_reader, identities, options, plaintext);
 }
 
 }  // namespace sealpost::cms

@@ -7,6 +7,7 @@
 // the cryptography over a detached encryptedContent; the BER around it is ours.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -15,6 +16,10 @@
 #include "core/byte_stream.h"
 
 namespace sealpost::cms {
+
+namespace internal {
+class EnvelopeReader;
+}  // namespace internal
 
 // Encrypts everything `content` yields to `recipients` and writes the BER ContentInfo to
 // `out` (indefinite lengths around the content, 64 KiB OCTET STRING chunks — the form
@@ -35,5 +40,30 @@ Result<std::string> SplitEnvelope(ByteSource& in, ByteSink& ciphertext);
 // the sink received — an AtomicFileSink that is not committed does exactly that.
 Status DecryptStream(std::string_view header_der, ByteSource& ciphertext, const std::vector<Identity>& identities,
                      const DecryptOptions& options, ByteSink& plaintext);
+
+// An (Auth)EnvelopedData read front to back, decrypted in one pass where it can be.
+// Move-only; the source given to Open must outlive it.
+class EnvelopeStream final {
+ public:
+  // Reads the header, up to the encrypted content. Errors as SplitEnvelope (kMalformed
+  // "... not EnvelopedData ..." for another CMS type, kLimit past kEnvelopeHeaderCap).
+  static Result<EnvelopeStream> Open(ByteSource& in);
+  EnvelopeStream(EnvelopeStream&&) noexcept;
+  EnvelopeStream& operator=(EnvelopeStream&&) noexcept;
+  ~EnvelopeStream();
+
+  bool authenticated() const;
+
+  // Decrypts into `plaintext` (identity matching, rules and errors as DecryptStream), then
+  // reads the rest of the input, which must close the structure. EnvelopedData streams
+  // straight from the input. AuthEnvelopedData's ciphertext goes to an anonymous scratch
+  // file first: OpenSSL needs the tag, which follows the content, before it starts. On any
+  // error the caller discards what `plaintext` received.
+  Status Decrypt(const std::vector<Identity>& identities, const DecryptOptions& options, ByteSink& plaintext);
+
+ private:
+  explicit EnvelopeStream(std::unique_ptr<internal::EnvelopeReader> reader);
+  std::unique_ptr<internal::EnvelopeReader> reader_;
+};
 
 }  // namespace sealpost::cms

@@ -112,27 +112,26 @@ Status SecureMimeContext::DecryptFile(const std::string& in_path, const std::str
     return Error(ErrorCode::kMalformed, "the S/MIME body uses the transfer encoding '" + m.transfer_encoding +
                                             "', which cannot carry CMS");
 
-  // 1. Split the envelope: its header stays in memory, the ciphertext goes to a scratch file.
+  // 1. Read the envelope's header; the content follows as a stream.
   ASSIGN_OR_RETURN(FileSource body, internal::OpenBlob(m.body));
   mime::Base64DecodingSource decoded(body);
   ByteSource& der = base64 ? static_cast<ByteSource&>(decoded) : static_cast<ByteSource&>(body);
-  ASSIGN_OR_RETURN(ScratchFile ciphertext, ScratchFile::Create());
-  auto header = cms::SplitEnvelope(der, ciphertext);
-  if (!header) {
-    if (header.error().code() == ErrorCode::kMalformed && header.error().message().find("not EnvelopedData") != std::string::npos)
+  auto envelope = cms::EnvelopeStream::Open(der);
+  if (!envelope) {
+    if (envelope.error().code() == ErrorCode::kMalformed &&
+        envelope.error().message().find("not EnvelopedData") != std::string::npos)
       return Error(ErrorCode::kInvalidArgument, "the message is not encrypted (nothing to decrypt)");
-    return std::move(header).error();
+    return std::move(envelope).error();
   }
 
   // 2. Decrypt into the output's temp file; it is renamed into place only on success.
   ASSIGN_OR_RETURN(std::vector<cms::Identity> keys, DecryptionKeys());
   cms::DecryptOptions options;
   options.allow_legacy = policy_.allow_legacy;
-  ASSIGN_OR_RETURN(FileSource ciphertext_reader, ciphertext.Reader());
   ASSIGN_OR_RETURN(AtomicFileSink out, AtomicFileSink::Create(out_path, kPlaintextMode));
   RETURN_IF_ERROR(out.Write(m.outer_headers + "MIME-Version: 1.0\r\n"));
   mime::CrlfSink canonical(out);
-  RETURN_IF_ERROR(cms::DecryptStream(*header, ciphertext_reader, keys, options, canonical));
+  RETURN_IF_ERROR(envelope->Decrypt(keys, options, canonical));
   return out.Commit();
 }
 

@@ -2,6 +2,7 @@
 #include "cms/internal/ber_stream.h"
 
 #include <algorithm>
+#include <cstring>
 
 namespace sealpost::cms::internal {
 namespace {
@@ -95,6 +96,18 @@ Status BerStream::CopyTo(std::uint64_t length, ByteSink& sink) {
     length -= n;
   }
   return Ok();
+}
+
+Result<size_t> BerStream::ReadSome(std::uint64_t length, char* buffer, size_t capacity) {
+  if (Available() == 0) {
+    RETURN_IF_ERROR(Fill(1));
+    if (Available() == 0) return Truncated();
+  }
+  const size_t n = static_cast<size_t>(std::min<std::uint64_t>({length, Available(), capacity}));
+  std::memcpy(buffer, buffer_.data() + pos_, n);
+  pos_ += n;
+  offset_ += n;
+  return n;
 }
 
 Result<std::string> BerStream::ReadContents(const TlvHeader& header) {

@@ -35,6 +35,9 @@ class BerStream final {
   Result<std::string> ReadElement();
   // `length` content octets passed to `sink`.
   Status CopyTo(std::uint64_t length, ByteSink& sink);
+  // Up to `capacity` (at least 1) of the next `length` content octets into `buffer`;
+  // kMalformed if the input ends first.
+  Result<size_t> ReadSome(std::uint64_t length, char* buffer, size_t capacity);
   // Content octets of `header` read whole (definite lengths only).
   Result<std::string> ReadContents(const TlvHeader& header);
   // Bytes consumed so far.
