@@ -216,27 +216,30 @@ class P2Revocation(PathCase):
         result, verdict = reader.json("--policy", policy, "verify", "--in", message)
         return result, verdict["signatures"][0]
 
-    def test_P2_revoked_by_crl(self):
-        self.start_http()  # no OCSP URL in the certificate: only the CRL can tell
-        result, sig = self.check("crl-revoked")
+    def assertRevoked(self, stem):
+        result, sig = self.check(stem)
         self.assertEqual((result.rc, sig["revocation"], sig["trusted"]), (NOT_GOOD, "revoked", False), result.describe())
         self.assertIn("revoked", sig["chain_problems"])
+
+    def assertGood(self, stem):
+        result, sig = self.check(stem)
+        self.assertEqual((result.rc, sig["revocation"], sig["trusted"]), (OK, "good", True), result.describe())
+
+    def test_P2_revoked_by_crl(self):
+        self.start_http()  # no OCSP URL in the certificate: only the CRL can tell
+        self.assertRevoked("crl-revoked")
 
     def test_P2_revoked_by_crl_valid_twin(self):
         self.start_http()
-        result, sig = self.check("crl-good")
-        self.assertEqual((result.rc, sig["revocation"], sig["trusted"]), (OK, "good", True), result.describe())
+        self.assertGood("crl-good")
 
     def test_P2_revoked_by_ocsp_only(self):
         self.start_ocsp()  # no CRL distribution point: only OCSP can tell
-        result, sig = self.check("ocsp-revoked")
-        self.assertEqual((result.rc, sig["revocation"], sig["trusted"]), (NOT_GOOD, "revoked", False), result.describe())
-        self.assertIn("revoked", sig["chain_problems"])
+        self.assertRevoked("ocsp-revoked")
 
     def test_P2_revoked_by_ocsp_only_valid_twin(self):
         self.start_ocsp()
-        result, sig = self.check("ocsp-good")
-        self.assertEqual((result.rc, sig["revocation"], sig["trusted"]), (OK, "good", True), result.describe())
+        self.assertGood("ocsp-good")
 
     def test_P2_revocation_unreachable_is_unknown_not_good(self):
         # Nothing listens: soft-fail keeps the signature but says "unknown", never "good".
