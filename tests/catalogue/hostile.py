@@ -9,6 +9,7 @@ Everything is built at test time; nothing here is a stored attack file.
 
 import base64
 import os
+import re
 import resource
 import subprocess
 import sys
@@ -277,6 +278,23 @@ class CatalogueCase(unittest.TestCase):
         cls.bob, cls.alice = w.profile("bob-rsa"), w.profile("alice-rsa")
         cls.c = Case(cls.CASE)
         cls.signer = Signer("alice", "sign")
+
+    def assert_typed_error(self, r, pattern):
+        """Refused as bad input (exit 3) with one stderr line that matches pattern."""
+        self.assertEqual(r.rc, BAD_INPUT, r.describe())
+        lines = stderr_lines(r)
+        self.assertEqual(len(lines), 1, r.describe())
+        self.assertRegex(lines[0], re.compile(pattern, re.I), r.describe())
+
+    def run_bounded(self, path, command="verify", *extra):
+        """examine() of path by bob, asserting the CPU budget per message (catalogue R9)."""
+        (r, v), cpu, wall = cpu_of_children(lambda: examine(self.bob, command, path, *extra))
+        self.assertLess(cpu, cpu_budget(2.0), f"{cpu:.2f} s CPU ({wall:.2f} s wall)\n{r.describe()}")
+        return r, v
+
+    def examine_bounded(self, data, command="verify", *extra):
+        """run_bounded on `data`, written to a new file of the case."""
+        return self.run_bounded(self.c.file(data), command, *extra)
 
 
 _sanitized = None

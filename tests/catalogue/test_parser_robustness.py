@@ -7,17 +7,14 @@ on the child process), never a crash or a multi-GB allocation.
 Run:  /usr/bin/python3 tests/catalogue/test_parser_robustness.py [-v] [--sealpost BIN]
 """
 
-import re
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from hostile import (CatalogueCase, cpu_budget, BAD_INPUT, HEAD, MARKER, OK, b64_lines, child_max_rss_kib,  # noqa: E402
-                     cpu_of_children, crashed, examine, main, p7m_message, plain_message, run_checked,
+from hostile import (CatalogueCase, BAD_INPUT, HEAD, MARKER, OK, b64_lines, child_max_rss_kib,  # noqa: E402
+                     crashed, main, p7m_message, plain_message, run_checked,
                      e2e_util, stderr_lines)
-
-CPU_BUDGET = cpu_budget(2.0)  # seconds of CPU per message (catalogue R9)
 
 
 def strings_in(value):
@@ -33,19 +30,6 @@ def strings_in(value):
 
 class ParserRobustness(CatalogueCase):
     CASE = "parser-robustness"
-
-    def examine_bounded(self, data, command="verify", *extra):
-        """Runs the command on `data`; asserts no crash and the CPU budget."""
-        path = self.c.file(data)
-        (r, v), cpu, _ = cpu_of_children(lambda: examine(self.bob, command, path, *extra))
-        self.assertLess(cpu, CPU_BUDGET, f"{cpu:.2f} s CPU\n{r.describe()}")
-        return r, v
-
-    def assert_typed_error(self, r, pattern):
-        self.assertEqual(r.rc, BAD_INPUT, r.describe())
-        lines = stderr_lines(r)
-        self.assertEqual(len(lines), 1, r.describe())
-        self.assertRegex(lines[0], re.compile(pattern, re.I), r.describe())
 
     # --- R1 / R2 --------------------------------------------------------------------------
 
