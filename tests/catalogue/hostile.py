@@ -9,11 +9,13 @@ Everything is built at test time; nothing here is a stored attack file.
 
 import base64
 import os
+import re
 import resource
 import subprocess
 import sys
 import tempfile
 import time
+import unittest
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -22,6 +24,7 @@ sys.path.insert(0, str(HERE.parent / "support"))
 
 import e2e_util  # noqa: E402
 import sealpost_cli  # noqa: E402
+from der import oid_content, oid_text, read_length, tlv  # noqa: E402
 from e2e_util import (BAD_INPUT, NOT_GOOD, OK, USAGE, crashed, examine, openssl,  # noqa: E402,F401
                       run_checked, stderr_lines, world)
 
@@ -47,29 +50,14 @@ class T:
         return bool(self.tag & 0x20)
 
     def encode(self):
-        body = b"".join(k.encode() for k in self.kids) if self.kids is not None else self.value
-        return bytes([self.tag]) + der_length(len(body)) + body
+        return tlv(self.tag, b"".join(k.encode() for k in self.kids) if self.kids is not None else self.value)
 
     def __getitem__(self, i):
         return self.kids[i]
 
     def oid(self):
         assert self.tag == 0x06
-        arcs, v = [], 0
-        for x in self.value:
-            v = (v << 7) | (x & 0x7F)
-            if not x & 0x80:
-                arcs.append(v)
-                v = 0
-        first = min(arcs[0] // 40, 2)
-        return ".".join(map(str, [first, arcs[0] - 40 * first, *arcs[1:]]))
-
-
-def der_length(n):
-    if n < 0x80:
-        return bytes([n])
-    b = n.to_bytes((n.bit_length() + 7) // 8, "big")
-    return bytes([0x80 | len(b)]) + b
+        return oid_text(self.value)
 
 
 def parse(data, pos=0, end=None):
@@ -81,14 +69,7 @@ def parse(data, pos=0, end=None):
 def _parse_one(data, pos):
     tag = data[pos]
     assert tag & 0x1F != 0x1F, "high tag numbers are not used in CMS"
-    n = data[pos + 1]
-    i = pos + 2
-    if n == 0x80:
-        raise ValueError("indefinite length: re-encode as DER first")
-    if n & 0x80:
-        k = n & 0x7F
-        n = int.from_bytes(data[i:i + k], "big")
-        i += k
+    n, i = read_length(data, pos + 1)  # ValueError for indefinite lengths: re-encode as DER first
     content = data[i:i + n]
     if tag & 0x20:
         kids, j = [], 0
@@ -125,16 +106,7 @@ def integer(n):
 
 
 def oid(dotted):
-    arcs = [int(a) for a in dotted.split(".")]
-    out = bytearray()
-    for a in [arcs[0] * 40 + arcs[1], *arcs[2:]]:
-        chunk = [a & 0x7F]
-        a >>= 7
-        while a:
-            chunk.append(0x80 | (a & 0x7F))
-            a >>= 7
-        out += bytes(reversed(chunk))
-    return T(0x06, value=bytes(out))
+    return T(0x06, value=oid_content(dotted))
 
 
 def utctime(text):
@@ -290,6 +262,39 @@ class Case:
         p = self.dir / f"{self.n:03d}{suffix}"
         p.write_bytes(data)
         return p
+
+
+class CatalogueCase(unittest.TestCase):
+    """What every catalogue class starts from: the world `w`, the RSA profiles `alice` and
+    `bob`, a scratch Case `c` named CASE, and alice's openssl `signer`. Subclasses extend
+    setUpClass via super()."""
+
+    maxDiff = 4000
+    CASE = None
+
+    @classmethod
+    def setUpClass(cls):
+        w = cls.w = world()
+        cls.bob, cls.alice = w.profile("bob-rsa"), w.profile("alice-rsa")
+        cls.c = Case(cls.CASE)
+        cls.signer = Signer("alice", "sign")
+
+    def assert_typed_error(self, r, pattern):
+        """Refused as bad input (exit 3) with one stderr line that matches pattern."""
+        self.assertEqual(r.rc, BAD_INPUT, r.describe())
+        lines = stderr_lines(r)
+        self.assertEqual(len(lines), 1, r.describe())
+        self.assertRegex(lines[0], re.compile(pattern, re.I), r.describe())
+
+    def run_bounded(self, path, command="verify", *extra):
+        """examine() of path by bob, asserting the CPU budget per message (catalogue R9)."""
+        (r, v), cpu, wall = cpu_of_children(lambda: examine(self.bob, command, path, *extra))
+        self.assertLess(cpu, cpu_budget(2.0), f"{cpu:.2f} s CPU ({wall:.2f} s wall)\n{r.describe()}")
+        return r, v
+
+    def examine_bounded(self, data, command="verify", *extra):
+        """run_bounded on `data`, written to a new file of the case."""
+        return self.run_bounded(self.c.file(data), command, *extra)
 
 
 _sanitized = None

@@ -8,28 +8,20 @@ Run:  /usr/bin/python3 tests/catalogue/test_algorithms.py [-v] [--sealpost BIN]
 
 import re
 import sys
-import unittest
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from hostile import (BOB, CONTENT, MARKER, NOT_GOOD, OID, OK, Case, Signer, T, attr, body,  # noqa: E402
-                     der_length, e2e_util, entity_of, enveloped_fields, examine, integer, main, oid,
+from hostile import (CatalogueCase, BOB, CONTENT, MARKER, NOT_GOOD, OID, OK, Signer, T, attr, body,  # noqa: E402
+                     e2e_util, entity_of, enveloped_fields, examine, integer, main, oid,
                      openssl, p7m_message, parse, plain_message, resign, run_checked, sealpost_cli, seq,
-                     signed_message, signer_infos, stderr_lines, world)
+                     signed_message, signer_infos, stderr_lines)
 
 LEGACY = ("-provider", "legacy", "-provider", "default")
 
 
-class Algorithms(unittest.TestCase):
-    maxDiff = 4000
-
-    @classmethod
-    def setUpClass(cls):
-        w = cls.w = world()
-        cls.bob, cls.alice = w.profile("bob-rsa"), w.profile("alice-rsa")
-        cls.c = Case("algorithms")
-        cls.signer = Signer("alice", "sign")
+class Algorithms(CatalogueCase):
+    CASE = "algorithms"
 
     def verify(self, data, *extra):
         return examine(self.bob, "verify", self.c.file(data), *extra)

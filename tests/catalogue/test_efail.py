@@ -8,26 +8,23 @@ Run:  /usr/bin/python3 tests/catalogue/test_efail.py [-v] [--sealpost BIN]
 
 import re
 import sys
-import unittest
 import zlib
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from hostile import (BAD_INPUT, MARKER, NOT_GOOD, OID, OK, Case, T, body, ctx, e2e_util,  # noqa: E402
+from hostile import (CatalogueCase, BAD_INPUT, MARKER, NOT_GOOD, OID, OK, T, body, ctx, e2e_util,  # noqa: E402
                      entity_of, enveloped_fields, examine, integer, main, multipart, null, octet,
-                     oid, openssl, p7m_message, parse, plain_message, run_checked, seq, stderr_lines,
-                     world)
+                     oid, openssl, p7m_message, parse, plain_message, run_checked, seq, stderr_lines)
 
 
-class Efail(unittest.TestCase):
-    maxDiff = 4000
+class Efail(CatalogueCase):
+    CASE = "efail"
 
     @classmethod
     def setUpClass(cls):
-        w = cls.w = world()
-        cls.alice, cls.bob = w.profile("alice-rsa"), w.profile("bob-rsa")
-        cls.c = Case("efail")
+        super().setUpClass()
+        w = cls.w
         cls.plain = cls.c.file(plain_message())
         cls.cbc = cls.c.file(b"")
         cls.alice.encrypt(cls.plain, cls.cbc, [w.cert("bob", "rsa")], cipher="aes-256-cbc")

@@ -14,7 +14,6 @@ import json
 import os
 import re
 import shutil
-import socket
 import ssl
 import subprocess
 import sys
@@ -28,6 +27,7 @@ HERE = Path(__file__).resolve().parent
 TESTS = HERE.parent
 sys.path.insert(0, str(TESTS / "directory"))
 sys.path.insert(0, str(TESTS / "support"))
+import netutil  # noqa: E402
 import sealpost_cli  # noqa: E402
 import slapd_fixture  # noqa: E402
 from slapd_fixture import BASE_DN, BULK_SHARED_MAIL, ENV, READER_DN, READER_PASSWORD  # noqa: E402
@@ -134,6 +134,18 @@ class LdapCatalogueTest(unittest.TestCase):
         server = directory_suite.FakeServer(behaviour, port)
         self.addCleanup(server.close)
         return server
+
+    def assert_encrypt_refused(self, sp, name, message_text, rc, *stderr_fragments):
+        """`sealpost encrypt` of message_text exits rc, says every fragment on stderr and
+        writes no output file."""
+        message = self.tmp / f"{name}.eml"
+        message.write_text(message_text)
+        out = self.tmp / f"{name}-out.eml"
+        done = sp.run("--policy", sp.admin, "encrypt", "--in", message, "--out", out)
+        self.assertEqual(done.rc, rc, done.describe())
+        for fragment in stderr_fragments:
+            self.assertIn(fragment, done.stderr.decode())
+        self.assertFalse(out.exists())
 
     def assert_one_literal_search(self, before, address, nentries):
         new = {k: v for k, v in slapd_searches().items() if k not in before}
@@ -350,15 +362,9 @@ class LdapCatalogueTest(unittest.TestCase):
         ldif.write_text(f"dn: uid=ivan,ou=people,{BASE_DN}\nobjectClass: inetOrgPerson\nuid: ivan\ncn: ivan\n"
                         f"sn: ivan\nmail: ivan@example.org\nuserCertificate;binary:< file://{LDAP.pki.der(cert)}\n\n")
         LDAP._ldapadd(ldif)
-        sp = self.profile()
-        message = self.tmp / "to-ivan.eml"
-        message.write_text("From: ivan@example.org\nTo: alice@example.org, ivan@example.org\nSubject: x\n\nhi\n")
-        out = self.tmp / "to-ivan-out.eml"
-        done = sp.run("--policy", sp.admin, "encrypt", "--in", message, "--out", out)
-        self.assertEqual(done.rc, 1, done.describe())
-        self.assertIn("ivan@example.org", done.stderr.decode())
-        self.assertIn("revoked", done.stderr.decode())
-        self.assertFalse(out.exists())
+        self.assert_encrypt_refused(
+            self.profile(), "to-ivan", "From: ivan@example.org\nTo: alice@example.org, ivan@example.org\nSubject: x\n\nhi\n",
+            1, "ivan@example.org", "revoked")
 
     # --- L13/L14: hostile servers ---
 
@@ -372,13 +378,9 @@ class LdapCatalogueTest(unittest.TestCase):
                 done, rows = self.lookup(sp, "alice@example.org", expect=4)
                 self.assertLess(time.monotonic() - started, 8)
                 self.assertIn("cannot be reached", rows[0]["error"])
-                message = self.tmp / "tarpit.eml"
-                message.write_text("From: alice@example.org\nTo: alice@example.org\nSubject: x\n\nsecret\n")
-                out = self.tmp / "tarpit-out.eml"
-                done = sp.run("--policy", sp.admin, "encrypt", "--in", message, "--out", out)
-                self.assertEqual(done.rc, 4, done.describe())
-                self.assertIn("lookup failed", done.stderr.decode())
-                self.assertFalse(out.exists())
+                self.assert_encrypt_refused(
+                    sp, "tarpit", "From: alice@example.org\nTo: alice@example.org\nSubject: x\n\nsecret\n",
+                    4, "lookup failed")
 
     def test_L14_malformed_ber_answers_are_clean_errors(self):
         for answer in HostileServer.GARBAGE:
@@ -434,36 +436,25 @@ class _Refusing(http.server.BaseHTTPRequestHandler):
         pass
 
 
-class ExpiredTlsServer:
+class ExpiredTlsServer(netutil.LoopbackServer):
     """ldaps:// on loopback whose certificate (from the test CA, for 127.0.0.1) has expired."""
 
     def __init__(self, pki):
         cert = pki._issue("expired-server", "/CN=127.0.0.1", "server_ext", start="expired")
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         context.load_cert_chain(cert, pki.dir / "expired-server.key")
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(4)
-        self.port = self.sock.getsockname()[1]
         self.context = context
-        self.closed = False
-        threading.Thread(target=self._serve, daemon=True).start()
+        super().__init__()
 
-    def _serve(self):
-        while not self.closed:
-            try:
-                client, _ = self.sock.accept()
-                with self.context.wrap_socket(client, server_side=True) as tls:
-                    tls.recv(1)
-            except OSError:
-                continue
-
-    def close(self):
-        self.closed = True
-        self.sock.close()
+    def on_client(self, client):
+        try:
+            with self.context.wrap_socket(client, server_side=True) as tls:
+                tls.recv(1)
+        except OSError:
+            pass
 
 
-class HostileServer:
+class HostileServer(netutil.LoopbackServer):
     """An LDAP server on loopback that answers the first request with `answer` (malformed
     BER), or ('dribble') with one byte of a plausible answer every 0.4 s."""
 
@@ -479,21 +470,11 @@ class HostileServer:
 
     def __init__(self, behaviour, answer=b""):
         self.behaviour, self.answer = behaviour, answer
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(4)
-        self.port = self.sock.getsockname()[1]
+        super().__init__()
         self.url = f"ldap://127.0.0.1:{self.port}"
-        self.closed = False
-        threading.Thread(target=self._serve, daemon=True).start()
 
-    def _serve(self):
-        while not self.closed:
-            try:
-                client, _ = self.sock.accept()
-            except OSError:
-                return
-            threading.Thread(target=self._answer, args=(client,), daemon=True).start()
+    def on_client(self, client):
+        threading.Thread(target=self._answer, args=(client,), daemon=True).start()
 
     def _answer(self, client):
         try:
@@ -512,10 +493,6 @@ class HostileServer:
             pass
         finally:
             client.close()
-
-    def close(self):
-        self.closed = True
-        self.sock.close()
 
 
 if __name__ == "__main__":

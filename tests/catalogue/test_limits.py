@@ -9,16 +9,14 @@ Run:  /usr/bin/python3 tests/catalogue/test_limits.py [-v] [--sealpost BIN]
 """
 
 import copy
-import re
 import sys
-import unittest
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from hostile import (cpu_budget, BAD_INPUT, CONTENT, HEAD, MARKER, OK, Case, Signer, body, cpu_of_children,  # noqa: E402
-                     e2e_util, enveloped_fields, examine, main, p7m_message, parse, plain_message,
-                     run_checked, signed_message, signer_infos, stderr_lines, world)
+from hostile import (CatalogueCase, cpu_budget, BAD_INPUT, CONTENT, HEAD, MARKER, OK, body, cpu_of_children,  # noqa: E402
+                     e2e_util, enveloped_fields, main, p7m_message, parse, plain_message,
+                     run_checked, signed_message, signer_infos, stderr_lines)
 
 MIB = 1 << 20
 MAX_MESSAGE = 50 * MIB
@@ -48,29 +46,15 @@ def wide(parts, boundary="w"):
         f"--{boundary}\r\nContent-Type: text/plain\r\n\r\nx\r\n".encode() * parts + f"--{boundary}--\r\n".encode()
 
 
-class Limits(unittest.TestCase):
-    maxDiff = 4000
+class Limits(CatalogueCase):
+    CASE = "limits"
 
-    @classmethod
-    def setUpClass(cls):
-        w = cls.w = world()
-        cls.bob, cls.alice = w.profile("bob-rsa"), w.profile("alice-rsa")
-        cls.c = Case("limits")
-        cls.signer = Signer("alice", "sign")
-
-    def run_bounded(self, path, command="verify", *extra):
-        (r, v), cpu, wall = cpu_of_children(lambda: examine(self.bob, command, path, *extra))
-        self.assertLess(cpu, CPU_BUDGET, f"{cpu:.2f} s CPU ({wall:.2f} s wall)\n{r.describe()}")
-        return r, v
-
-    def check(self, data, command="verify", *extra):
-        return self.run_bounded(self.c.file(data), command, *extra)
-
-    def assert_limit(self, r, pattern):
-        self.assertEqual(r.rc, BAD_INPUT, r.describe())
-        lines = stderr_lines(r)
-        self.assertEqual(len(lines), 1, r.describe())
-        self.assertRegex(lines[0], re.compile(pattern, re.I), r.describe())
+    def assert_read_or_refused(self, r, ok, pattern):
+        """At a limit the message reads (exit 0); one over it is refused (assert_typed_error)."""
+        if ok:
+            self.assertEqual(r.rc, OK, r.describe())
+        else:
+            self.assert_typed_error(r, pattern)
 
     # --- message size ---------------------------------------------------------------------
 
@@ -91,10 +75,10 @@ class Limits(unittest.TestCase):
                 if ok:
                     self.assertEqual(r.rc, OK, r.describe())
                 else:
-                    self.assert_limit(r, r"larger than 50 MiB")
+                    self.assert_typed_error(r, r"larger than 50 MiB")
                     self.assertEqual(r.stdout, b"", r.describe())
                 if not ok:
-                    streamed, verdict = self.check(data, "read")
+                    streamed, verdict = self.examine_bounded(data, "read")
                     self.assertEqual(streamed.rc, OK, streamed.describe())
                     self.assertTrue(any("streamed" in w for w in verdict["warnings"]), verdict)
         with self.subTest("decrypt of a plain file over the cap writes nothing"):
@@ -112,7 +96,7 @@ class Limits(unittest.TestCase):
         data = p7m_message(der, "signed-data")
         self.assertLess(len(data), MAX_MESSAGE)
         self.assertGreater(len(data), MAX_MESSAGE - 2 * MIB)
-        r, v = self.check(data)
+        r, v = self.examine_bounded(data)
         self.assertEqual(r.rc, OK, r.describe())
         self.assertEqual(v["signatures"][0]["status"], "valid")
 
@@ -123,12 +107,12 @@ class Limits(unittest.TestCase):
             with self.subTest(length=length):
                 line = b"X-Long: " + b"a" * (length - len(b"X-Long: ") - 2) + b"\r\n"
                 self.assertEqual(len(line), length)
-                r, v = self.check(line + plain_message(), "read")
+                r, v = self.examine_bounded(line + plain_message(), "read")
                 if ok:
                     self.assertEqual(r.rc, OK, r.describe())
                     self.assertIn(MARKER, v["body"])
                 else:
-                    self.assert_limit(r, r"header line is longer than 64 KiB")
+                    self.assert_typed_error(r, r"header line is longer than 64 KiB")
 
     def test_header_field_count(self):
         base = plain_message()
@@ -136,27 +120,21 @@ class Limits(unittest.TestCase):
         for count, ok in ((MAX_HEADER_FIELDS, True), (MAX_HEADER_FIELDS + 1, False)):
             with self.subTest(count=count):
                 data = b"X-H: v\r\n" * (count - fields) + base
-                r, v = self.check(data, "read")
-                if ok:
-                    self.assertEqual(r.rc, OK, r.describe())
-                else:
-                    self.assert_limit(r, r"more than 2000 header fields")
+                r, v = self.examine_bounded(data, "read")
+                self.assert_read_or_refused(r, ok, r"more than 2000 header fields")
 
     # --- MIME depth and width -------------------------------------------------------------
 
     def test_mime_depth(self):
         for levels, ok in ((MAX_MIME_DEPTH, True), (MAX_MIME_DEPTH + 1, False)):
             with self.subTest(levels=levels):
-                r, v = self.check(nested(levels), "read")
-                if ok:
-                    self.assertEqual(r.rc, OK, r.describe())
-                else:
-                    self.assert_limit(r, r"deeper than 32 levels")
+                r, v = self.examine_bounded(nested(levels), "read")
+                self.assert_read_or_refused(r, ok, r"deeper than 32 levels")
 
     def test_mime_parts_per_multipart(self):
         for parts, ok in ((MAX_MIME_PARTS, True), (MAX_MIME_PARTS + 1, False)):
             with self.subTest(parts=parts):
-                r, v = self.check(wide(parts), "read")
+                r, v = self.examine_bounded(wide(parts), "read")
                 if ok:
                     self.assertEqual(r.rc, OK, r.describe())
                 else:
@@ -173,19 +151,16 @@ class Limits(unittest.TestCase):
                 inner_b = wide(MAX_MIME_PARTS - 2 - half + extra, "b")[len(HEAD):]
                 data = (HEAD + 'Content-Type: multipart/mixed; boundary="o"\r\n\r\n').encode() + \
                     b"--o\r\n" + inner_a + b"\r\n--o\r\n" + inner_b + b"\r\n--o--\r\n"
-                r, v = self.check(data, "read")
-                if ok:
-                    self.assertEqual(r.rc, OK, r.describe())
-                else:
-                    self.assert_limit(r, r"more than 10000 MIME parts")
+                r, v = self.examine_bounded(data, "read")
+                self.assert_read_or_refused(r, ok, r"more than 10000 MIME parts")
 
     def test_worst_case_deep_mime_with_large_leaf(self):
         leaf = b"Content-Type: text/plain\r\n\r\n" + (b"d" * 74 + b"\r\n") * (45 * MIB // 76)
-        r, v = self.check(nested(MAX_MIME_DEPTH, leaf), "read")
+        r, v = self.examine_bounded(nested(MAX_MIME_DEPTH, leaf), "read")
         self.assertEqual(r.rc, OK, r.describe())
 
     def test_worst_case_most_parts(self):
-        r, v = self.check(wide(MAX_MIME_PARTS), "read")
+        r, v = self.examine_bounded(wide(MAX_MIME_PARTS), "read")
         self.assertEqual(r.rc, OK, r.describe())
 
     # --- CMS layers -----------------------------------------------------------------------
@@ -200,7 +175,7 @@ class Limits(unittest.TestCase):
             layers[depth] = HEAD.encode() + entity
         for depth, ok in ((MAX_CRYPTO_LAYERS, True), (MAX_CRYPTO_LAYERS + 1, False)):
             with self.subTest(depth=depth):
-                r, v = self.check(layers[depth])
+                r, v = self.examine_bounded(layers[depth])
                 if ok:
                     self.assertEqual(r.rc, OK, r.describe())
                     self.assertEqual(len(v["signatures"]), depth)
@@ -224,7 +199,7 @@ class Limits(unittest.TestCase):
     def test_signers_per_signed_data(self):
         for n, ok in ((MAX_SIGNERS, True), (MAX_SIGNERS + 1, False)):
             with self.subTest(signers=n):
-                r, v = self.check(self.signed_variant(signers=n))
+                r, v = self.examine_bounded(self.signed_variant(signers=n))
                 if ok:
                     self.assertEqual(r.rc, OK, r.describe())
                     self.assertEqual([s["status"] for s in v["signatures"]], ["valid"] * n)
@@ -236,7 +211,7 @@ class Limits(unittest.TestCase):
     def test_certificates_per_bag(self):
         for n, ok in ((MAX_BAG, True), (MAX_BAG + 1, False)):
             with self.subTest(certificates=n):
-                r, v = self.check(self.signed_variant(bag=n))
+                r, v = self.examine_bounded(self.signed_variant(bag=n))
                 if ok:
                     self.assertEqual(r.rc, OK, r.describe())
                 else:
@@ -245,7 +220,7 @@ class Limits(unittest.TestCase):
                     self.assertRegex(v["layers"][0]["error"], "65 certificates; at most 64")
 
     def test_worst_case_signers_and_bag(self):
-        r, v = self.check(self.signed_variant(signers=MAX_SIGNERS, bag=MAX_BAG))
+        r, v = self.examine_bounded(self.signed_variant(signers=MAX_SIGNERS, bag=MAX_BAG))
         self.assertEqual(r.rc, OK, r.describe())
 
     # --- recipients per EnvelopedData -----------------------------------------------------
@@ -273,7 +248,7 @@ class Limits(unittest.TestCase):
                 else:
                     self.assertEqual(r.rc, BAD_INPUT, r.describe())
                     self.assertEqual(v["layers"][0]["status"], "limit", r.describe())
-                    self.assert_limit(d, "1001 recipients; at most 1000")
+                    self.assert_typed_error(d, "1001 recipients; at most 1000")
                     self.assertFalse(out.exists())
 
 

@@ -9,26 +9,22 @@ Run:  /usr/bin/python3 tests/catalogue/test_mime_wrapping.py [-v] [--sealpost BI
 
 import re
 import sys
-import unittest
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from hostile import (BAD_INPUT, HEAD, JOHNNY, MARKER, NOT_GOOD, OK, Case, Signer, e2e_util,  # noqa: E402
-                     entity_of, examine, main, multipart, p7m_entity, plain_message, signed_message,
-                     world)
+from hostile import (CatalogueCase, BAD_INPUT, HEAD, JOHNNY, MARKER, NOT_GOOD, OK, Signer, e2e_util,  # noqa: E402
+                     entity_of, examine, main, multipart, p7m_entity, plain_message, signed_message)
 
 AT_2020 = "2020-01-01T00:00:00Z"
 
 
-class MimeWrapping(unittest.TestCase):
-    maxDiff = 4000
+class MimeWrapping(CatalogueCase):
+    CASE = "mime-wrapping"
 
     @classmethod
     def setUpClass(cls):
-        w = cls.w = world()
-        cls.bob, cls.alice = w.profile("bob-rsa"), w.profile("alice-rsa")
-        cls.c = Case("mime-wrapping")
+        super().setUpClass()
         plain = cls.c.file(plain_message())
         cls.signed = cls.c.file(b"")
         cls.alice.sign(plain, cls.signed)

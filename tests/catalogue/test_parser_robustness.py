@@ -7,18 +7,14 @@ on the child process), never a crash or a multi-GB allocation.
 Run:  /usr/bin/python3 tests/catalogue/test_parser_robustness.py [-v] [--sealpost BIN]
 """
 
-import re
 import sys
-import unittest
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from hostile import (cpu_budget, BAD_INPUT, HEAD, MARKER, OK, Case, b64_lines, child_max_rss_kib,  # noqa: E402
-                     cpu_of_children, crashed, examine, main, p7m_message, plain_message, run_checked,
-                     stderr_lines, world)
-
-CPU_BUDGET = cpu_budget(2.0)  # seconds of CPU per message (catalogue R9)
+from hostile import (CatalogueCase, BAD_INPUT, HEAD, MARKER, OK, b64_lines, child_max_rss_kib,  # noqa: E402
+                     crashed, main, p7m_message, plain_message, run_checked,
+                     e2e_util, stderr_lines)
 
 
 def strings_in(value):
@@ -32,27 +28,8 @@ def strings_in(value):
     return []
 
 
-class ParserRobustness(unittest.TestCase):
-    maxDiff = 4000
-
-    @classmethod
-    def setUpClass(cls):
-        w = cls.w = world()
-        cls.bob, cls.alice = w.profile("bob-rsa"), w.profile("alice-rsa")
-        cls.c = Case("parser-robustness")
-
-    def examine_bounded(self, data, command="verify", *extra):
-        """Runs the command on `data`; asserts no crash and the CPU budget."""
-        path = self.c.file(data)
-        (r, v), cpu, _ = cpu_of_children(lambda: examine(self.bob, command, path, *extra))
-        self.assertLess(cpu, CPU_BUDGET, f"{cpu:.2f} s CPU\n{r.describe()}")
-        return r, v
-
-    def assert_typed_error(self, r, pattern):
-        self.assertEqual(r.rc, BAD_INPUT, r.describe())
-        lines = stderr_lines(r)
-        self.assertEqual(len(lines), 1, r.describe())
-        self.assertRegex(lines[0], re.compile(pattern, re.I), r.describe())
+class ParserRobustness(CatalogueCase):
+    CASE = "parser-robustness"
 
     # --- R1 / R2 --------------------------------------------------------------------------
 
@@ -78,12 +55,7 @@ class ParserRobustness(unittest.TestCase):
 
     def test_R3_mime_depth_width_and_headers(self):
         def nested(levels):
-            inner = b"Content-Type: text/plain\r\n\r\nhi\r\n"
-            for i in range(levels):
-                b = f"n{i}".encode()
-                inner = (b'Content-Type: multipart/mixed; boundary="' + b + b'"\r\n\r\n--' + b + b"\r\n"
-                         + inner + b"\r\n--" + b + b"--\r\n")
-            return HEAD.encode() + inner
+            return HEAD.encode() + e2e_util.nested_multiparts(levels, "n")
 
         wide = (HEAD + 'Content-Type: multipart/mixed; boundary="w"\r\n\r\n').encode() + \
             b"--w\r\nContent-Type: text/plain\r\n\r\nx\r\n" * 100000 + b"--w--\r\n"

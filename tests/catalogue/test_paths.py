@@ -15,11 +15,8 @@ Run:  SEALPOST_BIN=build/src/cli/sealpost SEALPOST_PASSPHRASE_FILE=build/test-pa
 import datetime
 import os
 import shutil
-import socket
-import subprocess
 import sys
 import tempfile
-import time
 import unittest
 from pathlib import Path
 
@@ -27,6 +24,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "support"))
 sys.path.insert(0, str(HERE.parent / "revocation"))
 import chainpki  # noqa: E402
+import netutil  # noqa: E402
 import sealpost_cli  # noqa: E402
 from sealpost_cli import NOT_GOOD, OK  # noqa: E402
 
@@ -166,7 +164,7 @@ class P2Revocation(PathCase):
     def setUpClass(cls):
         import test_revocation as rt  # CliCa: an `openssl ca` directory that can revoke
         cls.rt = rt
-        cls.ocsp_port, cls.http_port = rt.free_ports(2)
+        cls.ocsp_port, cls.http_port = netutil.free_ports(2)
         cls.dir = Path(tempfile.mkdtemp(dir=_tmp))
         cls.www = cls.dir / "www"
         cls.www.mkdir()
@@ -187,29 +185,15 @@ class P2Revocation(PathCase):
         cls.anchor = chainpki.Issued("p2-ca", cls.ca.cert, cls.ca.key)
 
     def setUp(self):
-        self.procs = []
+        self.servers = netutil.Servers(self.rt.ENV)
 
     def tearDown(self):
-        for proc, log in self.procs:
-            proc.terminate()
-            try:
-                proc.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-            log.close()
+        self.servers.stop()
 
     def spawn(self, args, ready):
         """Starts a server whose output goes to a log file; waits until ready(log text)."""
-        log_path = self.dir / f"server-{len(self.procs)}-{self.id().rsplit('.', 1)[-1]}.log"
-        log = open(log_path, "wb")
-        proc = subprocess.Popen([str(a) for a in args], stdout=log, stderr=subprocess.STDOUT, env=self.rt.ENV)
-        self.procs.append((proc, log))
-        deadline = time.monotonic() + 10
-        while not ready(log_path.read_bytes()):
-            if proc.poll() is not None or time.monotonic() > deadline:
-                self.fail(f"{args[0]} did not start: {log_path.read_bytes().decode(errors='replace')}")
-            time.sleep(0.05)
+        log_path = self.dir / f"server-{len(self.servers.running)}-{self.id().rsplit('.', 1)[-1]}.log"
+        self.servers.start(args, log_path, ready, args[0])
 
     def start_ocsp(self):
         # Connecting to test readiness would use up one of -nrequest; its banner says it listens.
@@ -218,14 +202,8 @@ class P2Revocation(PathCase):
                     "-rkey", ca.key, "-CA", ca.cert, "-nrequest", "10"], lambda text: b"ACCEPT" in text)
 
     def start_http(self):
-        def listening(_):
-            try:
-                socket.create_connection(("127.0.0.1", self.http_port), timeout=1).close()
-                return True
-            except OSError:
-                return False
         self.spawn([self.rt.PYTHON, "-m", "http.server", "--bind", "127.0.0.1", "--directory", self.www,
-                    self.http_port], listening)
+                    self.http_port], lambda _: netutil.accepts(self.http_port, timeout=1))
 
     def check(self, stem, mode="soft-fail"):
         """(exit code, signature verdict) of `stem`'s message under revocation `mode`."""
@@ -238,27 +216,30 @@ class P2Revocation(PathCase):
         result, verdict = reader.json("--policy", policy, "verify", "--in", message)
         return result, verdict["signatures"][0]
 
-    def test_P2_revoked_by_crl(self):
-        self.start_http()  # no OCSP URL in the certificate: only the CRL can tell
-        result, sig = self.check("crl-revoked")
+    def assertRevoked(self, stem):
+        result, sig = self.check(stem)
         self.assertEqual((result.rc, sig["revocation"], sig["trusted"]), (NOT_GOOD, "revoked", False), result.describe())
         self.assertIn("revoked", sig["chain_problems"])
+
+    def assertGood(self, stem):
+        result, sig = self.check(stem)
+        self.assertEqual((result.rc, sig["revocation"], sig["trusted"]), (OK, "good", True), result.describe())
+
+    def test_P2_revoked_by_crl(self):
+        self.start_http()  # no OCSP URL in the certificate: only the CRL can tell
+        self.assertRevoked("crl-revoked")
 
     def test_P2_revoked_by_crl_valid_twin(self):
         self.start_http()
-        result, sig = self.check("crl-good")
-        self.assertEqual((result.rc, sig["revocation"], sig["trusted"]), (OK, "good", True), result.describe())
+        self.assertGood("crl-good")
 
     def test_P2_revoked_by_ocsp_only(self):
         self.start_ocsp()  # no CRL distribution point: only OCSP can tell
-        result, sig = self.check("ocsp-revoked")
-        self.assertEqual((result.rc, sig["revocation"], sig["trusted"]), (NOT_GOOD, "revoked", False), result.describe())
-        self.assertIn("revoked", sig["chain_problems"])
+        self.assertRevoked("ocsp-revoked")
 
     def test_P2_revoked_by_ocsp_only_valid_twin(self):
         self.start_ocsp()
-        result, sig = self.check("ocsp-good")
-        self.assertEqual((result.rc, sig["revocation"], sig["trusted"]), (OK, "good", True), result.describe())
+        self.assertGood("ocsp-good")
 
     def test_P2_revocation_unreachable_is_unknown_not_good(self):
         # Nothing listens: soft-fail keeps the signature but says "unknown", never "good".

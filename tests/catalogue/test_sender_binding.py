@@ -8,26 +8,23 @@ Run:  /usr/bin/python3 tests/catalogue/test_sender_binding.py [-v] [--sealpost B
 
 import re
 import sys
-import unittest
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from hostile import (ALICE, BOB, CONTENT, JOHNNY, LEAF_EXT, NOT_GOOD, OK, Case, Signer, e2e_util,  # noqa: E402
-                     examine, issue, main, openssl, plain_message, signed_message, world)
+from hostile import (CatalogueCase, ALICE, BOB, CONTENT, JOHNNY, LEAF_EXT, NOT_GOOD, OK, Signer, e2e_util,  # noqa: E402
+                     examine, issue, main, openssl, plain_message, signed_message)
 
 AT_2020 = "2020-01-01T00:00:00Z"
 REST = "To: Bob <bob@example.org>\r\nSubject: binding\r\nDate: Tue, 04 Mar 2025 10:00:00 +0000\r\nMIME-Version: 1.0\r\n"
 
 
-class SenderBinding(unittest.TestCase):
-    maxDiff = 4000
+class SenderBinding(CatalogueCase):
+    CASE = "sender-binding"
 
     @classmethod
     def setUpClass(cls):
-        w = cls.w = world()
-        cls.bob, cls.alice = w.profile("bob-rsa"), w.profile("alice-rsa")
-        cls.c = Case("sender-binding")
+        super().setUpClass()
         plain = cls.c.file(plain_message())
         signed = cls.c.file(b"")
         cls.alice.sign(plain, signed)

@@ -11,30 +11,25 @@ Run:  /usr/bin/python3 tests/catalogue/test_signature_structure.py [-v] [--sealp
 import copy
 import re
 import sys
-import unittest
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from hostile import (BAD_INPUT, CONTENT, HEAD, JOHNNY, MARKER, NOT_GOOD, OID, OK, Case, Signer,  # noqa: E402
+from hostile import (CatalogueCase, BAD_INPUT, CONTENT, HEAD, JOHNNY, MARKER, NOT_GOOD, OID, OK, Signer,  # noqa: E402
                      T, attr, body, econtent, examine, main, oid, octet, openssl, p7m_message, parse,
                      plain_message, resign, run_checked, set_, signed_attrs, signed_message, signer_infos,
-                     stderr_lines, utctime, world)
+                     stderr_lines, utctime)
 
 AT_2020 = "2020-01-01T00:00:00Z"
 
 
-class SignatureStructure(unittest.TestCase):
-    maxDiff = 4000
+class SignatureStructure(CatalogueCase):
+    CASE = "signature-structure"
 
     @classmethod
     def setUpClass(cls):
-        w = cls.w = world()
-        cls.bob = w.profile("bob-rsa")
-        cls.alice = w.profile("alice-rsa")
-        cls.c = Case("signature-structure")
-        cls.signer = Signer("alice", "sign")
-        cls.key = w.pki.key("alice", "sign")
+        super().setUpClass()
+        cls.key = cls.w.pki.key("alice", "sign")
 
     def verify(self, message_bytes, *extra):
         return examine(self.bob, "verify", self.c.file(message_bytes), *extra)

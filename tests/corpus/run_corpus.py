@@ -43,6 +43,7 @@ from __future__ import annotations
 import argparse
 import base64
 import concurrent.futures
+import functools
 import json
 import os
 import re
@@ -181,6 +182,21 @@ def load_table(corpus: str) -> list[Case]:
 
 # ----------------------------------------------------------------------------- key material
 
+def _once_per(kind: str):
+    """Makes a Materials conversion run once per (kind, arguments), under the lock; later
+    calls get the cached result."""
+    def wrap(make):
+        @functools.wraps(make)
+        def cached(self, *args):
+            key = (kind, *map(str, args))
+            with self.lock:
+                if key not in self.cache:
+                    self.cache[key] = make(self, *args)
+                return self.cache[key]
+        return cached
+    return wrap
+
+
 class Materials:
     """Converts corpus certificates and keys to PEM files in a scratch directory (once)."""
 
@@ -198,75 +214,63 @@ class Materials:
     def _openssl(args: list, data: bytes | None = None) -> subprocess.CompletedProcess:
         return subprocess.run(["openssl", *args], input=data, capture_output=True, timeout=60)
 
+    @_once_per("cert")
     def cert_pem(self, src: Path) -> Path:
         """Any certificate file (PEM or DER) → PEM holding just the certificates."""
-        key = ("cert", str(src))
-        with self.lock:
-            if key in self.cache:
-                return self.cache[key]
-            raw = src.read_bytes()
-            if b"-----BEGIN CERTIFICATE-----" in raw:
-                blocks = re.findall(rb"-----BEGIN CERTIFICATE-----.*?-----END CERTIFICATE-----", raw, re.S)
-                pem = b"\n".join(blocks) + b"\n"
-            else:
-                r = self._openssl(["x509", "-inform", "DER", "-in", str(src)])
-                if r.returncode != 0:
-                    raise RuntimeError(f"openssl cannot read certificate {src}: {r.stderr.decode(errors='replace')}")
-                pem = r.stdout
-            out = self._new(".crt.pem")
-            out.write_bytes(pem)
-            self.cache[key] = out
-            return out
+        raw = src.read_bytes()
+        if b"-----BEGIN CERTIFICATE-----" in raw:
+            blocks = re.findall(rb"-----BEGIN CERTIFICATE-----.*?-----END CERTIFICATE-----", raw, re.S)
+            pem = b"\n".join(blocks) + b"\n"
+        else:
+            r = self._openssl(["x509", "-inform", "DER", "-in", str(src)])
+            if r.returncode != 0:
+                raise RuntimeError(f"openssl cannot read certificate {src}: {r.stderr.decode(errors='replace')}")
+            pem = r.stdout
+        out = self._new(".crt.pem")
+        out.write_bytes(pem)
+        return out
 
+    @_once_per("key")
     def key_pem(self, src: Path) -> Path:
         """Any private key file (PEM, or DER PKCS#8) → unencrypted PEM PKCS#8."""
-        key = ("key", str(src))
-        with self.lock:
-            if key in self.cache:
-                return self.cache[key]
-            raw = src.read_bytes()
-            form = "PEM" if b"-----BEGIN" in raw else "DER"
-            r = self._openssl(["pkey", "-inform", form, "-in", str(src), "-passin", "pass:"])
-            if r.returncode != 0:
-                raise RuntimeError(f"openssl cannot read key {src}: {r.stderr.decode(errors='replace')}")
-            out = self._new(".key.pem")
-            out.write_bytes(r.stdout)
-            os.chmod(out, 0o600)
-            self.cache[key] = out
-            return out
+        raw = src.read_bytes()
+        form = "PEM" if b"-----BEGIN" in raw else "DER"
+        r = self._openssl(["pkey", "-inform", form, "-in", str(src), "-passin", "pass:"])
+        if r.returncode != 0:
+            raise RuntimeError(f"openssl cannot read key {src}: {r.stderr.decode(errors='replace')}")
+        out = self._new(".key.pem")
+        out.write_bytes(r.stdout)
+        os.chmod(out, 0o600)
+        return out
 
+    @_once_per("p12")
     def p12_pair(self, src: Path, password: str) -> tuple[Path, Path]:
         """PKCS#12 (DER, or PEM-armoured with an optional preamble) → (cert PEM, key PEM).
         Tries the default provider first, then -legacy (RC2-40 bags)."""
-        key = ("p12", str(src), password)
-        with self.lock:
-            if key in self.cache:
-                return self.cache[key]
-            raw = src.read_bytes()
-            m = re.search(rb"-----BEGIN PKCS12-----(.*?)-----END PKCS12-----", raw, re.S)
-            if m:
-                der = base64.b64decode(b"".join(m.group(1).split()))
-            else:
-                der = raw
-            p12 = self._new(".p12")
-            p12.write_bytes(der)
-            errors = []
-            for extra in ([], ["-legacy"]):
-                common = ["pkcs12", "-in", str(p12), "-passin", f"pass:{password}", *extra]
-                rc = self._openssl([*common, "-clcerts", "-nokeys"])
-                rk = self._openssl([*common, "-nocerts", "-nodes"])
-                if rc.returncode == 0 and rk.returncode == 0 and b"BEGIN" in rk.stdout:
-                    cert = self._new(".crt.pem")
-                    cert.write_bytes(b"\n".join(re.findall(
-                        rb"-----BEGIN CERTIFICATE-----.*?-----END CERTIFICATE-----", rc.stdout, re.S)) + b"\n")
-                    keyf = self._new(".key.pem")
-                    keyf.write_bytes(b"\n".join(re.findall(
-                        rb"-----BEGIN [A-Z ]*PRIVATE KEY-----.*?-----END [A-Z ]*PRIVATE KEY-----", rk.stdout, re.S)) + b"\n")
-                    os.chmod(keyf, 0o600)
-                    self.cache[key] = (cert, keyf)
-                    return cert, keyf
-                errors.append((rc.stderr + rk.stderr).decode(errors="replace").strip()[:300])
-            raise RuntimeError(f"openssl cannot open PKCS#12 {src}: {' / '.join(errors)}")
+        raw = src.read_bytes()
+        m = re.search(rb"-----BEGIN PKCS12-----(.*?)-----END PKCS12-----", raw, re.S)
+        if m:
+            der = base64.b64decode(b"".join(m.group(1).split()))
+        else:
+            der = raw
+        p12 = self._new(".p12")
+        p12.write_bytes(der)
+        errors = []
+        for extra in ([], ["-legacy"]):
+            common = ["pkcs12", "-in", str(p12), "-passin", f"pass:{password}", *extra]
+            rc = self._openssl([*common, "-clcerts", "-nokeys"])
+            rk = self._openssl([*common, "-nocerts", "-nodes"])
+            if rc.returncode == 0 and rk.returncode == 0 and b"BEGIN" in rk.stdout:
+                cert = self._new(".crt.pem")
+                cert.write_bytes(b"\n".join(re.findall(
+                    rb"-----BEGIN CERTIFICATE-----.*?-----END CERTIFICATE-----", rc.stdout, re.S)) + b"\n")
+                keyf = self._new(".key.pem")
+                keyf.write_bytes(b"\n".join(re.findall(
+                    rb"-----BEGIN [A-Z ]*PRIVATE KEY-----.*?-----END [A-Z ]*PRIVATE KEY-----", rk.stdout, re.S)) + b"\n")
+                os.chmod(keyf, 0o600)
+                return cert, keyf
+            errors.append((rc.stderr + rk.stderr).decode(errors="replace").strip()[:300])
+        raise RuntimeError(f"openssl cannot open PKCS#12 {src}: {' / '.join(errors)}")
 
     def identity(self, spec: str, base: Path) -> tuple[Path, Path]:
         """SPEC = FILE.p12:PASSWORD | CERT+KEY | COMBINED.pem (certificate and key in one file)."""
@@ -278,21 +282,17 @@ class Materials:
             return self.p12_pair(base / m.group(1), m.group(2))
         return self.cert_pem(base / spec), self.key_pem(base / spec)
 
+    @_once_per("dearmor")
     def dearmor(self, src: Path) -> Path:
         """gpgsm '-----BEGIN SIGNED/ENCRYPTED MESSAGE-----' armour → DER (a test-harness step;
         Sealpost's contract takes DER or '-----BEGIN CMS/PKCS7-----' PEM)."""
-        key = ("dearmor", str(src))
-        with self.lock:
-            if key in self.cache:
-                return self.cache[key]
-            text = src.read_text(encoding="latin-1")
-            m = re.search(r"-----BEGIN [A-Z0-9 ]+-----\n(.*?)-----END [A-Z0-9 ]+-----", text, re.S)
-            if not m:
-                raise RuntimeError(f"no armour found in {src}")
-            out = self._new(".der")
-            out.write_bytes(base64.b64decode("".join(m.group(1).split())))
-            self.cache[key] = out
-            return out
+        text = src.read_text(encoding="latin-1")
+        m = re.search(r"-----BEGIN [A-Z0-9 ]+-----\n(.*?)-----END [A-Z0-9 ]+-----", text, re.S)
+        if not m:
+            raise RuntimeError(f"no armour found in {src}")
+        out = self._new(".der")
+        out.write_bytes(base64.b64decode("".join(m.group(1).split())))
+        return out
 
 
 # ----------------------------------------------------------------------------- facts
@@ -438,6 +438,26 @@ class Result:
     details: list = field(default_factory=list)
 
 
+def contract_failure(case: Case, code: int, err: str):
+    """A FAIL Result when the exit code is a crash or outside the CLI contract (0-4), else None."""
+    if code < 0:
+        return Result(case, "FAIL", [f"killed by signal {-code} (crash)", err[-300:]])
+    if code not in (0, 1, 2, 3, 4):
+        return Result(case, "FAIL", [f"exit code {code} is outside the contract (0-4)", err[-300:]])
+    return None
+
+
+def outcome(case: Case, details: list, err: str, note) -> Result:
+    """PASS without details; else FAIL with them, the last stderr line and `note` (if any)."""
+    if not details:
+        return Result(case, "PASS")
+    if err:
+        details.append(f"stderr: {err.splitlines()[-1][:200]}")
+    if note:
+        details.append(note)
+    return Result(case, "FAIL", details)
+
+
 class Runner:
     def __init__(self, binary: Path, testdata: Path, scratch: Path, validator, verbose: bool, keep: bool):
         self.binary = binary
@@ -455,6 +475,23 @@ class Runner:
         env.pop("SEALPOST_HOME", None)
         return subprocess.run([str(self.binary), "--profile", str(profile), *args],
                               capture_output=True, timeout=CASE_TIMEOUT, env=env, stdin=subprocess.DEVNULL)
+
+    def source(self, case: Case, base: Path):
+        """The case's corpus file (dearmored when the table says so), or a FAIL Result if it is missing."""
+        src = base / case.file
+        if not src.exists():
+            return Result(case, "FAIL", [f"corpus file missing: {src}"])
+        return self.materials.dearmor(src) if case.run.get("dearmor") else src
+
+    def run_command(self, case: Case, profile: Path, args: list):
+        """Runs the case's command, adding --allow-legacy to args when the table says so: the
+        finished process, or a FAIL Result on timeout."""
+        if case.run.get("allow-legacy"):
+            args.append("--allow-legacy")
+        try:
+            return self.sealpost(profile, args)
+        except subprocess.TimeoutExpired:
+            return Result(case, "FAIL", [f"timeout after {CASE_TIMEOUT}s"])
 
     def run_case(self, case: Case, include_skipped: bool) -> Result:
         if case.skip and not include_skipped:
@@ -484,29 +521,23 @@ class Runner:
                     return Result(case, "FAIL", [f"setup `sealpost {' '.join(args[:2])}` exited {r.returncode}: "
                                                  f"{r.stderr.decode(errors='replace').strip()[:300]}"])
             # --- the command
-            src = base / case.file
-            if not src.exists():
-                return Result(case, "FAIL", [f"corpus file missing: {src}"])
-            if run.get("dearmor"):
-                src = self.materials.dearmor(src)
+            src = self.source(case, base)
+            if isinstance(src, Result):
+                return src
             args = [cmd, "--in", str(src), "--json"]
             if run.get("content"):
                 args += ["--content", str(base / run["content"])]
             if run.get("at"):
                 args += ["--at", run["at"]]
-            if run.get("allow-legacy"):
-                args.append("--allow-legacy")
-            try:
-                r = self.sealpost(profile, args)
-            except subprocess.TimeoutExpired:
-                return Result(case, "FAIL", [f"timeout after {CASE_TIMEOUT}s"])
+            r = self.run_command(case, profile, args)
+            if isinstance(r, Result):
+                return r
             code = r.returncode
             out = r.stdout.decode("utf-8", errors="replace")
             err = r.stderr.decode("utf-8", errors="replace").strip()
-            if code < 0:
-                return Result(case, "FAIL", [f"killed by signal {-code} (crash)", err[-300:]])
-            if code not in (0, 1, 2, 3, 4):
-                return Result(case, "FAIL", [f"exit code {code} is outside the contract (0-4)", err[-300:]])
+            broken = contract_failure(case, code, err)
+            if broken is not None:
+                return broken
             verdict = None
             if out.strip():
                 try:
@@ -525,14 +556,7 @@ class Runner:
             if verdict is None or not isinstance(verdict, dict) or "signed" not in verdict:
                 verdict = EMPTY_VERDICT if code == 3 else {}
             details += check_facts(case, verdict, code, base)
-            if details:
-                tail = err.splitlines()[-1][:200] if err else ""
-                if tail:
-                    details.append(f"stderr: {tail}")
-                if self.verbose:
-                    details.append(f"command: sealpost --profile P {' '.join(args)}")
-                return Result(case, "FAIL", details)
-            return Result(case, "PASS")
+            return outcome(case, details, err, self.verbose and f"command: sealpost --profile P {' '.join(args)}")
         except (RuntimeError, TableError, OSError, subprocess.SubprocessError) as e:
             return Result(case, "FAIL", [f"harness: {e}"])
         finally:
@@ -545,30 +569,25 @@ class Runner:
         facts over a pseudo-verdict: `certs` (`cert list --json` afterwards) and
         `profile_files` (files the import left in the profile; empty after a clean refusal)."""
         run = case.run
-        src = base / case.file
-        if not src.exists():
-            return Result(case, "FAIL", [f"corpus file missing: {src}"])
-        if run.get("dearmor"):
-            src = self.materials.dearmor(src)
+        src = self.source(case, base)
+        if isinstance(src, Result):
+            return src
         pw = Path(tempfile.mkstemp(prefix="p12pw-", dir=self.scratch)[1])
         pw.write_bytes(run.get("password", "").encode("utf-8"))
         args = ["cert", "import", str(src), "--password-file", str(pw)]
         if run.get("as"):
             args += ["--as", run["as"]]
-        if run.get("allow-legacy"):
-            args.append("--allow-legacy")
         try:
-            r = self.sealpost(profile, args)
-        except subprocess.TimeoutExpired:
-            return Result(case, "FAIL", [f"timeout after {CASE_TIMEOUT}s"])
+            r = self.run_command(case, profile, args)
         finally:
             pw.unlink(missing_ok=True)
+        if isinstance(r, Result):
+            return r
         code = r.returncode
         err = r.stderr.decode("utf-8", errors="replace").strip()
-        if code < 0:
-            return Result(case, "FAIL", [f"killed by signal {-code} (crash)", err[-300:]])
-        if code not in (0, 1, 2, 3, 4):
-            return Result(case, "FAIL", [f"exit code {code} is outside the contract (0-4)", err[-300:]])
+        broken = contract_failure(case, code, err)
+        if broken is not None:
+            return broken
         details = []
         if code != 0 and (not err or len(err.splitlines()) != 1):
             details.append(f"a refused import must print one error line, got {err[-300:]!r}")
@@ -584,13 +603,8 @@ class Runner:
             certs = []
         verdict = {"certs": certs, "profile_files": files}
         details += check_facts(case, verdict, code, base)
-        if details:
-            if err:
-                details.append(f"stderr: {err.splitlines()[-1][:200]}")
-            if self.verbose:
-                details.append(f"command: sealpost --profile P {' '.join(args)}; certs: {show(certs)}")
-            return Result(case, "FAIL", details)
-        return Result(case, "PASS")
+        return outcome(case, details, err,
+                       self.verbose and f"command: sealpost --profile P {' '.join(args)}; certs: {show(certs)}")
 
 
 def main() -> int:

@@ -34,12 +34,14 @@ import dataclasses
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "support"))
+import netutil  # noqa: E402
+import testpki  # noqa: E402
 
 OPENSSL = os.environ.get("OPENSSL", "openssl")
 SLAPD = os.environ.get("SLAPD", "/usr/sbin/slapd")
@@ -56,9 +58,9 @@ BULK_COUNT = 10_000
 BULK_SHARED_MAIL = "everyone@bulk.example.org"
 IDLE_TIMEOUT_S = 3
 
-# Loopback must never go through a proxy from the environment, and the client tools must
-# not pick up a user's ~/.ldaprc or /etc/ldap/ldap.conf.
-ENV = dict(os.environ, no_proxy="127.0.0.1,localhost", NO_PROXY="127.0.0.1,localhost", LDAPNOINIT="1")
+# Loopback never goes through a proxy (netutil), and the client tools must not pick up a
+# user's ~/.ldaprc or /etc/ldap/ldap.conf.
+ENV = dict(netutil.LOOPBACK_ENV, LDAPNOINIT="1")
 
 # AD's proxyAddresses (its real OID) with an equality rule, which AD has and which the
 # informational msuser.schema shipped with OpenLDAP lacks, on an auxiliary class of ours
@@ -110,49 +112,20 @@ access to *
     by * read
 """
 
-_CA_CONFIG = """\
-[req]
-distinguished_name = dn
-[dn]
-[ca]
-default_ca = ca_default
-[ca_default]
-database = $ENV::CADIR/index.txt
-new_certs_dir = $ENV::CADIR
-serial = $ENV::CADIR/serial
-crlnumber = $ENV::CADIR/crlnumber
-default_md = sha256
-default_crl_days = 30
-policy = policy_any
-unique_subject = no
-copy_extensions = none
-[policy_any]
-commonName = supplied
-[ca_ext]
-basicConstraints = critical,CA:true
-keyUsage = critical,keyCertSign,cRLSign
-subjectKeyIdentifier = hash
+
+def _leaf_section(name, key_usage):
+    return (f"[{name}]\nbasicConstraints = critical,CA:false\nkeyUsage = critical,{key_usage}\n"
+            "extendedKeyUsage = emailProtection\nsubjectAltName = email:$ENV::SAN\n")
+
+
+_CA_CONFIG = testpki.ca_config(crl_days=30) + """\
 [server_ext]
 basicConstraints = critical,CA:false
 keyUsage = critical,digitalSignature
 extendedKeyUsage = serverAuth
 subjectAltName = IP:127.0.0.1
-[dual]
-basicConstraints = critical,CA:false
-keyUsage = critical,digitalSignature,keyAgreement
-extendedKeyUsage = emailProtection
-subjectAltName = email:$ENV::SAN
-[enc]
-basicConstraints = critical,CA:false
-keyUsage = critical,keyAgreement
-extendedKeyUsage = emailProtection
-subjectAltName = email:$ENV::SAN
-[sign]
-basicConstraints = critical,CA:false
-keyUsage = critical,digitalSignature,nonRepudiation
-extendedKeyUsage = emailProtection
-subjectAltName = email:$ENV::SAN
-"""
+""" + (_leaf_section("dual", "digitalSignature,keyAgreement") + _leaf_section("enc", "keyAgreement")
+       + _leaf_section("sign", "digitalSignature,nonRepudiation"))
 
 
 @dataclasses.dataclass
@@ -168,27 +141,9 @@ class Person:
     chain_fingerprints: list = dataclasses.field(default_factory=list)
 
 
-def free_ports(count):
-    """Distinct loopback ports free right now (held together so they differ)."""
-    sockets = []
-    try:
-        for _ in range(count):
-            s = socket.socket()
-            s.bind(("127.0.0.1", 0))
-            sockets.append(s)
-        return [s.getsockname()[1] for s in sockets]
-    finally:
-        for s in sockets:
-            s.close()
-
-
 def run(args, cwd=None, env=None, stdin=None):
-    """Runs a command; raises with its output on failure."""
-    done = subprocess.run([str(a) for a in args], cwd=cwd, env=env or ENV, input=stdin,
-                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    if done.returncode != 0:
-        raise RuntimeError(f"{' '.join(map(str, args))} failed:\n{done.stdout.decode(errors='replace')}")
-    return done.stdout
+    """Runs a command (in ENV unless told); raises with its output on failure."""
+    return netutil.run(args, cwd=cwd, env=env or ENV, stdin=stdin)
 
 
 def fingerprint(pem_path):
@@ -203,10 +158,7 @@ class TestPki:
         self.dir = Path(directory)
         self.dir.mkdir(parents=True, exist_ok=True)
         self.cadir = self.dir / "ca"
-        self.cadir.mkdir(exist_ok=True)
-        (self.cadir / "index.txt").write_text("")
-        (self.cadir / "serial").write_text("1000\n")
-        (self.cadir / "crlnumber").write_text("1000\n")
+        testpki.init_ca_dir(self.cadir, crlnumber="1000")
         self.config = self.dir / "openssl.cnf"
         config = _CA_CONFIG
         if crl_url:
@@ -227,12 +179,10 @@ class TestPki:
         self._issue("server", "/CN=127.0.0.1", "server_ext", key=self.server_key, out=self.server)
 
     def _keygen(self, path):
-        run([OPENSSL, "genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256",
-             "-out", path], env=self.env)
+        testpki.genkey("ec:P-256", path)
 
     def _self_signed(self, key, subject, out):
-        run([OPENSSL, "req", "-new", "-x509", "-config", self.config, "-key", key, "-sha256",
-             "-days", "3650", "-subj", subject, "-extensions", "ca_ext", "-out", out], env=self.env)
+        testpki.self_signed(self.config, key, subject, out, "ca_ext", env=self.env)
 
     def _issue(self, name, subject, ext, key=None, out=None, san="", issuer="ca",
                start="-1d", days=365):
@@ -241,15 +191,10 @@ class TestPki:
         out = out or self.dir / f"{name}.pem"
         if not key.exists():
             self._keygen(key)
-        csr = self.cadir / f"{name}.csr"
-        env = dict(self.env, SAN=san or "nobody@example.org")
-        run([OPENSSL, "req", "-new", "-config", self.config, "-key", key, "-subj", subject,
-             "-out", csr], env=env)
         ca, ca_key = (self.ca, self.ca_key) if issuer == "ca" else (self.other_ca, self.other_ca_key)
-        dates = (["-startdate", "20200101000000Z", "-enddate", "20210101000000Z"]
-                 if start == "expired" else ["-days", str(days)])
-        run([OPENSSL, "ca", "-batch", "-config", self.config, "-notext", "-in", csr, "-out", out,
-             "-cert", ca, "-keyfile", ca_key, "-extensions", ext, *dates], env=env)
+        dates = testpki.EXPIRED_DATES if start == "expired" else ["-days", str(days)]
+        testpki.ca_issue(self.config, dict(self.env, SAN=san or "nobody@example.org"), subject, key,
+                         self.cadir / f"{name}.csr", out, ext, ca, ca_key, dates)
         return out
 
     def person_cert(self, name, email, ext="dual", **kwargs):
@@ -298,7 +243,7 @@ class SlapdFixture:
         atexit.register(self.stop)
         try:
             self.pki = TestPki(self.dir / "pki", crl_url=self.crl_url)
-            self.ldap_port, self.ldaps_port, self.trap_port = free_ports(3)
+            self.ldap_port, self.ldaps_port, self.trap_port = netutil.free_ports(3)
             self._write_config()
             self._start_slapd()
             self._load_tree()
@@ -308,13 +253,8 @@ class SlapdFixture:
         return self
 
     def stop(self):
-        if self.process and self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        if self.process:
+            netutil.stop_process(self.process, timeout=10)
         self.process = None
         if self.log:
             self.log.close()
@@ -382,13 +322,11 @@ class SlapdFixture:
         self.process = subprocess.Popen(
             [SLAPD, "-h", urls, "-f", str(self.dir / "slapd.conf"), "-d", "stats"],
             stdout=self.log, stderr=subprocess.STDOUT, env=ENV, start_new_session=True)
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"slapd exited with {self.process.returncode}:\n{self.log_text()}")
-            if all(_accepts(p) for p in (self.ldap_port, self.ldaps_port)):
-                return
-            time.sleep(0.05)
+        ports = (self.ldap_port, self.ldaps_port)
+        if netutil.wait_until(lambda: all(netutil.accepts(p) for p in ports), self.process, 20):
+            return
+        if self.process.poll() is not None:
+            raise RuntimeError(f"slapd exited with {self.process.returncode}:\n{self.log_text()}")
         raise RuntimeError(f"slapd did not start listening in time:\n{self.log_text()}")
 
     def _ldapadd(self, ldif_path, manage_dsa_it=False):
@@ -485,14 +423,6 @@ class SlapdFixture:
                         f"cn: bulk {i}\nsn: bulk\nmail: {self.bulk_mail(i)}\nmail: {BULK_SHARED_MAIL}\n"
                         f"userCertificate;binary:< file://{der}\n\n")
         self._ldapadd(bulk)
-
-
-def _accepts(port):
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-            return True
-    except OSError:
-        return False
 
 
 def _main():

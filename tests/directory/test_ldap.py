@@ -12,7 +12,6 @@ verification, L8 empty password, L9/L10 size caps, L11 referrals.
 import json
 import re
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -22,6 +21,8 @@ import unittest
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "support"))
+import netutil  # noqa: E402
 import slapd_fixture  # noqa: E402
 from slapd_fixture import BASE_DN, BULK_SHARED_MAIL, ENV, READER_DN, READER_PASSWORD  # noqa: E402
 
@@ -80,7 +81,7 @@ def dns(result):
     return [e["dn"] for e in result["entries"]]
 
 
-class FakeServer:
+class FakeServer(netutil.LoopbackServer):
     """A loopback TCP server with a scripted behaviour, counting connections and keeping
     every byte clients send:
       'silent'   accept and never answer (a tarpit)
@@ -90,33 +91,22 @@ class FakeServer:
 
     def __init__(self, behaviour, port=0):
         self.behaviour = behaviour
-        self.sock = socket.socket()
-        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.sock.bind(("127.0.0.1", port))
-        self.sock.listen(16)
-        self.port = self.sock.getsockname()[1]
         self.connections = 0
         self.received = []
         self.clients = []
-        self.closed = False
-        threading.Thread(target=self._serve, daemon=True).start()
+        super().__init__(port, backlog=16, reuse_address=True)
 
     @property
     def url(self):
         return f"ldap://127.0.0.1:{self.port}"
 
-    def _serve(self):
-        while not self.closed:
-            try:
-                client, _ = self.sock.accept()
-            except OSError:
-                return
-            self.connections += 1
-            self.clients.append(client)
-            if self.behaviour == "reset":
-                client.close()
-            elif self.behaviour == "no-tls":
-                threading.Thread(target=self._refuse_starttls, args=(client,), daemon=True).start()
+    def on_client(self, client):
+        self.connections += 1
+        self.clients.append(client)
+        if self.behaviour == "reset":
+            client.close()
+        elif self.behaviour == "no-tls":
+            threading.Thread(target=self._refuse_starttls, args=(client,), daemon=True).start()
 
     def _refuse_starttls(self, client):
         data = b""
@@ -148,13 +138,12 @@ class FakeServer:
         return ops
 
     def close(self):
-        self.closed = True
         for c in self.clients:
             try:
                 c.close()
             except OSError:
                 pass
-        self.sock.close()
+        super().close()
 
 
 class LdapDirectoryTest(unittest.TestCase):
@@ -333,7 +322,7 @@ class LdapDirectoryTest(unittest.TestCase):
     # --- unreachable servers ---
 
     def test_server_down_is_a_network_error(self):
-        port = slapd_fixture.free_ports(1)[0]
+        port = netutil.free_ports(1)[0]
         for url in (f"ldap://127.0.0.1:{port}", f"ldaps://127.0.0.1:{port}"):
             with self.subTest(url=url):
                 result = probe("--ca-file", FIXTURE.ca_file, url=url, addresses=["alice@example.org"]).one()
@@ -480,7 +469,7 @@ class LdapDirectoryTest(unittest.TestCase):
         self.assertFound(run.results[-1], "grace")
 
     def test_lookup_many_on_a_down_server_fails_every_address(self):
-        port = slapd_fixture.free_ports(1)[0]
+        port = netutil.free_ports(1)[0]
         run = probe("--many", url=f"ldap://127.0.0.1:{port}", addresses=[FIXTURE.bulk_mail(i) for i in range(30)])
         self.assertEqual(len(run.results), 30)
         for result in run.results:

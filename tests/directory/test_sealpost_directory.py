@@ -14,6 +14,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent / "support"))
+import netutil  # noqa: E402
 import slapd_fixture  # noqa: E402
 import testpki  # noqa: E402
 
@@ -117,7 +118,7 @@ class SealpostDirectoryTest(unittest.TestCase):
         self.assertFalse(out.exists())
 
     def test_directory_down_is_exit_4_never_plaintext(self):
-        sp = self.profile(ldap_server_address=f"ldap://127.0.0.1:{slapd_fixture.free_ports(1)[0]}",
+        sp = self.profile(ldap_server_address=f"ldap://127.0.0.1:{netutil.free_ports(1)[0]}",
                           ldap_timeout_ms=1000)
         rc, rows, _ = self.lookup(sp, "alice@example.org")
         self.assertEqual(rc, 4)
@@ -161,7 +162,7 @@ class SealpostDirectoryTest(unittest.TestCase):
         self.assertIn("TLS", err)
 
     def test_cached_answers_survive_the_directory_going_away(self):
-        port = slapd_fixture.free_ports(1)[0]
+        port = netutil.free_ports(1)[0]
         sp = self.profile()
         rc, rows, _ = self.lookup(sp, "alice@example.org")
         self.assertEqual(rc, 0)

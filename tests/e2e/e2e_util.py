@@ -11,7 +11,6 @@ import json
 import os
 import re
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -22,7 +21,8 @@ sys.path.insert(0, str(HERE.parent / "support"))
 
 import sealpost_cli  # noqa: E402
 import testpki  # noqa: E402
-from sealpost_cli import OK, NOT_GOOD, USAGE, BAD_INPUT  # noqa: E402,F401
+from der import oid_text, read_length  # noqa: E402
+from sealpost_cli import OK, NOT_GOOD, USAGE, BAD_INPUT, crashed  # noqa: E402,F401
 
 OPENSSL = os.environ.get("OPENSSL", "openssl")
 
@@ -52,14 +52,7 @@ class Node:
                 if not b & 0x80:
                     break
         self.number = num
-        length = data[i]
-        i += 1
-        if length == 0x80:
-            raise ValueError("indefinite-length encoding not supported by the test walker")
-        if length & 0x80:
-            n = length & 0x7F
-            length = int.from_bytes(data[i:i + n], "big")
-            i += n
+        length, i = read_length(data, i)  # ValueError for indefinite lengths
         self.content_start = i
         self.end = i + length
         if self.end > len(data):
@@ -87,15 +80,7 @@ class Node:
 
     def oid(self):
         assert self.is_universal(6)
-        b = self.content
-        arcs, v = [], 0
-        for x in b:
-            v = (v << 7) | (x & 0x7F)
-            if not x & 0x80:
-                arcs.append(v)
-                v = 0
-        first = min(arcs[0] // 40, 2)
-        return ".".join(map(str, [first, arcs[0] - 40 * first, *arcs[1:]]))
+        return oid_text(self.content)
 
 
 OID_SIGNED_DATA = "1.2.840.113549.1.7.2"
@@ -304,6 +289,17 @@ def with_detached_signature(msg, der):
     return pre + parts[0] + delims[1] + new + tail
 
 
+def nested_multiparts(levels, boundary_prefix):
+    """An entity of `levels` multipart/mixed parts nested in one another around one text
+    part; the boundary of level i is boundary_prefix + i."""
+    inner = b"Content-Type: text/plain\r\n\r\nhi\r\n"
+    for i in range(levels):
+        b = f"{boundary_prefix}{i}".encode()
+        inner = (b'Content-Type: multipart/mixed; boundary="' + b + b'"\r\n\r\n--' + b + b"\r\n"
+                 + inner + b"\r\n--" + b + b"--\r\n")
+    return inner
+
+
 def is_7bit_clean(data):
     return all(b < 0x80 and b != 0 for b in data)
 
@@ -414,18 +410,3 @@ def cms_decrypt_raw(der, cert, key, workdir):
     path.write_bytes(der)
     return openssl("cms", "-decrypt", "-binary", "-inform", "DER", "-in", path,
                    "-recip", cert, "-inkey", key)
-
-
-def crashed(result):
-    """A description of a crash (signal exit, sanitizer report), or None."""
-    problems = []
-    if result.rc < 0:
-        problems.append(f"killed by signal {signal.Signals(-result.rc).name}")
-    if result.rc >= 128:
-        problems.append(f"exit {result.rc} looks like a signal")
-    err = result.stderr.decode(errors="replace")
-    for marker in ("AddressSanitizer", "UndefinedBehaviorSanitizer", "runtime error:",
-                   "internal error", "terminate called", "Segmentation fault"):
-        if marker in err:
-            problems.append(f"stderr mentions {marker!r}")
-    return "; ".join(problems) or None

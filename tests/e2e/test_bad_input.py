@@ -16,6 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import e2e_util  # noqa: E402
 from e2e_util import (  # noqa: E402
     BAD_INPUT, NOT_GOOD, OK, USAGE, base64_body, crashed, examine, run_checked, sealpost_cli,
     split_message, stderr_lines, with_base64_body, world)
@@ -39,12 +40,7 @@ MENTIONS = {
 
 
 def nested_multiparts(levels):
-    inner = b"Content-Type: text/plain\r\n\r\nhi\r\n"
-    for i in range(levels):
-        b = f"nest-{i}".encode()
-        inner = (b'Content-Type: multipart/mixed; boundary="' + b + b'"\r\n\r\n--' + b + b"\r\n"
-                 + inner + b"\r\n--" + b + b"--\r\n")
-    return HEAD + inner
+    return HEAD + e2e_util.nested_multiparts(levels, "nest-")
 
 
 class BadInput(unittest.TestCase):

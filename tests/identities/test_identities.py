@@ -20,7 +20,6 @@ import json
 import os
 import re
 import shutil
-import signal
 import ssl
 import stat
 import subprocess
@@ -36,7 +35,8 @@ sys.path.insert(0, str(REPO / "tests" / "support"))
 
 import sealpost_cli  # noqa: E402
 import testpki  # noqa: E402
-from sealpost_cli import OK, NOT_GOOD, USAGE, BAD_INPUT  # noqa: E402
+from der import children as der_children, oid_content, read_tlv as der_read, tlv as der  # noqa: E402
+from sealpost_cli import OK, NOT_GOOD, USAGE, BAD_INPUT, crashed  # noqa: E402
 
 OPENSSL = os.environ.get("OPENSSL", "openssl")
 PASSWORD = testpki.P12_PASSWORD
@@ -215,49 +215,8 @@ def scan_for_key(directory, forms):
 # one), with a real PKCS#12 MAC so that the file is well-formed and password-checked.
 
 
-def _der_len(n):
-    if n < 0x80:
-        return bytes([n])
-    b = n.to_bytes((n.bit_length() + 7) // 8, "big")
-    return bytes([0x80 | len(b)]) + b
-
-
-def der(tag, content):
-    return bytes([tag]) + _der_len(len(content)) + content
-
-
-def der_read(data, i=0):
-    """(tag, content, end) of the TLV at i (single-byte tags, definite lengths)."""
-    tag = data[i]
-    n = data[i + 1]
-    j = i + 2
-    if n & 0x80:
-        k = n & 0x7F
-        assert k, "indefinite length"
-        n = int.from_bytes(data[j:j + k], "big")
-        j += k
-    return tag, data[j:j + n], j + n
-
-
-def der_children(content):
-    out, i = [], 0
-    while i < len(content):
-        tag, c, i = der_read(content, i)
-        out.append((tag, c))
-    return out
-
-
 def der_oid(dotted):
-    arcs = [int(a) for a in dotted.split(".")]
-    body = bytearray([40 * arcs[0] + arcs[1]])
-    for a in arcs[2:]:
-        enc = [a & 0x7F]
-        a >>= 7
-        while a:
-            enc.append(0x80 | (a & 0x7F))
-            a >>= 7
-        body += bytes(reversed(enc))
-    return der(0x06, bytes(body))
+    return der(0x06, oid_content(dotted))
 
 
 OID_DATA = der_oid("1.2.840.113549.1.7.1")
@@ -385,37 +344,11 @@ class SP(sealpost_cli.Sealpost):
         return self.plain_json("settings", **kw)
 
 
-def crashed(result):
-    problems = []
-    if result.rc < 0:
-        problems.append(f"killed by signal {signal.Signals(-result.rc).name}")
-    elif result.rc >= 128:
-        problems.append(f"exit {result.rc} looks like a signal")
-    err = result.stderr.decode(errors="replace")
-    for marker in ("AddressSanitizer", "UndefinedBehaviorSanitizer", "runtime error:",
-                   "terminate called", "Segmentation fault"):
-        if marker in err:
-            problems.append(f"stderr mentions {marker!r}")
-    return "; ".join(problems) or None
-
-
 # ---------------------------------------------------------------------------------------
 # fixtures: the shared PKI plus the files only this suite needs
 
 
-_EXTRA_CNF = """\
-[req]
-distinguished_name = dn
-[dn]
-[adcs_sign]
-basicConstraints = critical,CA:false
-subjectKeyIdentifier = hash
-authorityKeyIdentifier = keyid:always
-subjectAltName = email:$ENV::SAN
-keyUsage = critical,digitalSignature,nonRepudiation
-extendedKeyUsage = emailProtection
-1.3.6.1.4.1.311.20.2 = ASN1:BMPSTRING:Exchange User
-[plain_sign]
+_SIGN_SECTION = """\
 basicConstraints = critical,CA:false
 subjectKeyIdentifier = hash
 authorityKeyIdentifier = keyid:always
@@ -423,6 +356,10 @@ subjectAltName = email:$ENV::SAN
 keyUsage = critical,digitalSignature,nonRepudiation
 extendedKeyUsage = emailProtection
 """
+# plain_sign, and adcs_sign: the same with the certificate template name AD CS puts in.
+_EXTRA_CNF = ("[req]\ndistinguished_name = dn\n[dn]\n"
+              "[adcs_sign]\n" + _SIGN_SECTION + "1.3.6.1.4.1.311.20.2 = ASN1:BMPSTRING:Exchange User\n"
+              "[plain_sign]\n" + _SIGN_SECTION)
 
 
 class Fixtures:

@@ -21,58 +21,23 @@ import time
 import unittest
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "support"))
+import netutil  # noqa: E402
+import testpki  # noqa: E402
+
 OPENSSL = os.environ.get("OPENSSL", "openssl")
 PROBE = os.environ.get("REVOCATION_PROBE", "")
 PYTHON = sys.executable or "/usr/bin/python3"
 
-# Loopback must never go through a proxy from the environment.
-ENV = dict(os.environ, no_proxy="127.0.0.1,localhost", NO_PROXY="127.0.0.1,localhost")
+ENV = netutil.LOOPBACK_ENV
 
-_CA_CONFIG = """\
-[req]
-distinguished_name = dn
-[dn]
-[ca]
-default_ca = ca_default
-[ca_default]
-database = ./index.txt
-new_certs_dir = .
-serial = ./serial
-crlnumber = ./crlnumber
-default_md = sha256
-default_days = 30
-default_crl_days = 7
-policy = policy_any
-unique_subject = no
-[policy_any]
-commonName = supplied
-[ca_ext]
-basicConstraints = critical,CA:true
-keyUsage = critical,keyCertSign,cRLSign
-subjectKeyIdentifier = hash
-"""
+# Paths relative to the CA directory: every `openssl ca` here runs there.
+_CA_CONFIG = testpki.ca_config(ca_dir=".", crl_days=7, days=30)
 
 
 def run(args, cwd=None):
     """Runs an openssl command; raises with its output on failure."""
-    done = subprocess.run(args, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=ENV)
-    if done.returncode != 0:
-        raise RuntimeError(f"{' '.join(map(str, args))} failed:\n{done.stdout.decode(errors='replace')}")
-    return done.stdout
-
-
-def free_ports(count):
-    """Distinct loopback ports free right now (held together so they differ)."""
-    sockets = []
-    try:
-        for _ in range(count):
-            s = socket.socket()
-            s.bind(("127.0.0.1", 0))
-            sockets.append(s)
-        return [s.getsockname()[1] for s in sockets]
-    finally:
-        for s in sockets:
-            s.close()
+    return netutil.run(args, cwd=cwd, env=ENV)
 
 
 class CliCa:
@@ -82,9 +47,7 @@ class CliCa:
         self.dir = Path(directory)
         self.dir.mkdir(parents=True)
         (self.dir / "ca.cnf").write_text(_CA_CONFIG)
-        (self.dir / "index.txt").write_text("")
-        (self.dir / "serial").write_text("1000\n")
-        (self.dir / "crlnumber").write_text("01\n")
+        testpki.init_ca_dir(self.dir, crlnumber="01")
         self.cert, self.key = self.dir / "ca.pem", self.dir / "ca.key"
         if signer is None:
             run([OPENSSL, "req", "-x509", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
@@ -140,7 +103,7 @@ class Pki:
     def __init__(self, root):
         self.root = Path(root)
         (self.ocsp_port, self.issuer_ocsp_port, self.rogue_ocsp_port, self.http_port, self.stream_port,
-         self.dead_port) = free_ports(6)
+         self.dead_port) = netutil.free_ports(6)
         self.www = self.root / "www"
         self.www.mkdir()
         ca = self.ca = CliCa(self.root / "ca", "Revocation Test CA")
@@ -242,7 +205,7 @@ class _EndlessHandler(http.server.BaseHTTPRequestHandler):
 
 class RevocationTest(unittest.TestCase):
     def setUp(self):
-        self.processes = []
+        self.servers = netutil.Servers(ENV)
         self.threaded_servers = []
         self.sockets = []
         self.work = Path(tempfile.mkdtemp(dir=_tmp))
@@ -257,55 +220,28 @@ class RevocationTest(unittest.TestCase):
     # -- servers ------------------------------------------------------------------------
 
     def stop_servers(self):
-        for proc, log in self.processes:
-            if proc.poll() is None:
-                proc.terminate()
-                try:
-                    proc.wait(timeout=5)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
-                    proc.wait()
-            log.close()
-        self.processes = []
+        self.servers.stop()
         for server, thread in self.threaded_servers:
             server.shutdown()
             server.server_close()
             thread.join(timeout=5)
         self.threaded_servers = []
 
-    def _spawn(self, args, name):
-        log = open(self.work / f"{name}.log", "w+b")
-        proc = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, env=ENV)
-        self.processes.append((proc, log))
-        return proc, self.work / f"{name}.log"
-
     def start_ocsp(self, port=None, signer=None, key=None, name="ocsp"):
         """A real `openssl ocsp` responder on the CA's index.txt (delegated signer by default)."""
         port = port or _pki.ocsp_port
         ca = _pki.ca
-        proc, log = self._spawn([OPENSSL, "ocsp", "-index", str(ca.dir / "index.txt"), "-port", str(port),
-                                 "-rsigner", str(signer or _pki.ocsp_signer), "-rkey", str(key or _pki.ocsp_key),
-                                 "-CA", str(ca.cert), "-nrequest", "20"], name)
         # Connecting to test readiness would use up one of -nrequest; its banner says it listens.
-        deadline = time.monotonic() + 10
-        while b"ACCEPT" not in log.read_bytes():
-            if proc.poll() is not None or time.monotonic() > deadline:
-                self.fail(f"openssl ocsp did not start: {log.read_bytes().decode(errors='replace')}")
-            time.sleep(0.05)
+        self.servers.start([OPENSSL, "ocsp", "-index", ca.dir / "index.txt", "-port", port,
+                            "-rsigner", signer or _pki.ocsp_signer, "-rkey", key or _pki.ocsp_key,
+                            "-CA", ca.cert, "-nrequest", "20"], self.work / f"{name}.log",
+                           lambda log: b"ACCEPT" in log, "openssl ocsp")
 
     def start_http(self):
         """`python3 -m http.server` serving the CRLs from www/ on loopback."""
-        proc, log = self._spawn([PYTHON, "-m", "http.server", "--bind", "127.0.0.1", "--directory",
-                                 str(_pki.www), str(_pki.http_port)], "http")
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", _pki.http_port), timeout=1).close()
-                return
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    self.fail(f"http.server did not start: {log.read_bytes().decode(errors='replace')}")
-                time.sleep(0.05)
+        self.servers.start([PYTHON, "-m", "http.server", "--bind", "127.0.0.1", "--directory", _pki.www,
+                            _pki.http_port], self.work / "http.log",
+                           lambda _: netutil.accepts(_pki.http_port, timeout=1), "http.server")
 
     def start_endless(self):
         server = http.server.ThreadingHTTPServer(("127.0.0.1", _pki.stream_port), _EndlessHandler)

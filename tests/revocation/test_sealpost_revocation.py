@@ -14,7 +14,7 @@ import unittest
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import test_revocation as rt  # noqa: E402  (CliCa, free_ports, the server helpers)
+import test_revocation as rt  # noqa: E402  (CliCa, the server helpers)
 
 SEALPOST = os.environ.get("SEALPOST_BIN", "")
 

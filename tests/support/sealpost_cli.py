@@ -9,6 +9,7 @@ calling test FAIL, never skip: a suite that silently skips proves nothing.
 
 import json
 import os
+import signal
 import subprocess
 from pathlib import Path
 
@@ -70,6 +71,21 @@ class Result:
         return (f"$ {' '.join(map(str, self.args))}\n-> exit {self.rc}\n"
                 f"stdout: {self.stdout.decode(errors='replace')[:2000]}\n"
                 f"stderr: {self.stderr.decode(errors='replace')[:2000]}")
+
+
+def crashed(result):
+    """A description of a crash (signal exit, sanitizer report, uncaught exception), or None."""
+    problems = []
+    if result.rc < 0:
+        problems.append(f"killed by signal {signal.Signals(-result.rc).name}")
+    if result.rc >= 128:
+        problems.append(f"exit {result.rc} looks like a signal")
+    err = result.stderr.decode(errors="replace")
+    for marker in ("AddressSanitizer", "UndefinedBehaviorSanitizer", "runtime error:",
+                   "internal error", "terminate called", "Segmentation fault"):
+        if marker in err:
+            problems.append(f"stderr mentions {marker!r}")
+    return "; ".join(problems) or None
 
 
 class Sealpost:

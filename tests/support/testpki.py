@@ -26,28 +26,42 @@ OPENSSL = os.environ.get("OPENSSL", "openssl")
 P12_PASSWORD = "test"
 DOMAIN = "example.org"
 
-# `openssl ca` settings (only the expired cert needs them) and the CA extension sections.
-_CONFIG = """\
-[req]
-distinguished_name = dn
-[dn]
-[ca]
-default_ca = ca_default
-[ca_default]
-database = $ENV::CADIR/index.txt
-new_certs_dir = $ENV::CADIR
-serial = $ENV::CADIR/serial
-default_md = sha256
-policy = policy_any
-unique_subject = no
-copy_extensions = none
-[policy_any]
-organizationName = optional
-commonName = supplied
-[root]
+CA_EXTENSIONS = """\
 basicConstraints = critical,CA:true
 keyUsage = critical,keyCertSign,cRLSign
 subjectKeyIdentifier = hash
+"""
+
+
+def ca_config(ca_dir="$ENV::CADIR", crl_days=None, days=None, keep_organization=False, ca_section="ca_ext"):
+    """An openssl config for `openssl req` and `openssl ca`: the CA's bookkeeping under ca_dir
+    (see init_ca_dir; a crlnumber only when crl_days is given), a policy that requires a
+    CN (and drops every other name part, O too unless keep_organization), and the
+    extension section `ca_section` for self-signed CAs (CA_EXTENSIONS)."""
+    lines = ["[req]", "distinguished_name = dn", "[dn]", "[ca]", "default_ca = ca_default", "[ca_default]",
+             f"database = {ca_dir}/index.txt", f"new_certs_dir = {ca_dir}", f"serial = {ca_dir}/serial",
+             "default_md = sha256", "policy = policy_any", "unique_subject = no", "copy_extensions = none"]
+    if crl_days is not None:
+        lines += [f"crlnumber = {ca_dir}/crlnumber", f"default_crl_days = {crl_days}"]
+    if days is not None:
+        lines.append(f"default_days = {days}")
+    lines += ["[policy_any]", *(["organizationName = optional"] if keep_organization else []),
+              "commonName = supplied", f"[{ca_section}]"]
+    return "\n".join(lines) + "\n" + CA_EXTENSIONS
+
+
+def init_ca_dir(ca_dir, crlnumber=None):
+    """The empty database and first serial (and CRL number) `openssl ca` needs in ca_dir."""
+    ca_dir = Path(ca_dir)
+    ca_dir.mkdir(parents=True, exist_ok=True)
+    (ca_dir / "index.txt").write_text("")
+    (ca_dir / "serial").write_text("1000\n")
+    if crlnumber is not None:
+        (ca_dir / "crlnumber").write_text(f"{crlnumber}\n")
+
+
+# `openssl ca` settings (only the expired cert needs them) and the CA extension sections.
+_CONFIG = ca_config(keep_organization=True, ca_section="root") + """\
 [intermediate]
 basicConstraints = critical,CA:true,pathlen:0
 keyUsage = critical,keyCertSign,cRLSign
@@ -185,6 +199,29 @@ def _genkeys(jobs):
             raise RuntimeError(f"openssl genpkey failed: {err.decode()}")
 
 
+def genkey(spec, path):
+    """A new private key: spec "rsa:BITS" or "ec:CURVE"."""
+    _run(_genkey_cmd(spec, path)[1:])
+
+
+def self_signed(cfg, key, subject, out, ext, env=None, days=3650):
+    """A self-signed certificate for key, with the extension section ext of cfg."""
+    _run(["req", "-new", "-x509", "-config", cfg, "-key", key, "-sha256", "-days", str(days),
+          "-subj", subject, "-extensions", ext, "-out", out], env=env)
+
+
+# openssl x509/req cannot back-date in 3.0; `openssl ca` takes explicit dates.
+EXPIRED_DATES = ["-startdate", "20200101000000Z", "-enddate", "20210101000000Z"]
+
+
+def ca_issue(cfg, env, subject, key, csr, out, ext, ca, ca_key, dates):
+    """A certificate for key issued through `openssl ca` (recorded in its database, so it
+    can be revoked), with `dates` such as EXPIRED_DATES or ["-days", "365"]."""
+    _run(["req", "-new", "-config", cfg, "-key", key, "-subj", subject, "-out", csr], env=env)
+    _run(["ca", "-batch", "-config", cfg, "-notext", "-in", csr, "-out", out, "-cert", ca,
+          "-keyfile", ca_key, *dates, "-extensions", ext], env=env)
+
+
 def _issue(cfg, env, subject, key, out, ext, ca, ca_key, days=825):
     _run(["req", "-new", "-config", cfg, "-key", key, "-subj", subject, "-sha256",
           "-x509", "-CA", ca, "-CAkey", ca_key, "-days", str(days),
@@ -201,9 +238,7 @@ def build(outdir):
         for n, (ku, eku) in _LEAF_SECTIONS.items())
     cfg = d / "openssl.cnf"
     cfg.write_text(text)
-    (d / "ca").mkdir(exist_ok=True)  # `openssl ca` bookkeeping
-    (d / "ca" / "index.txt").write_text("")
-    (d / "ca" / "serial").write_text("1000\n")
+    init_ca_dir(d / "ca")  # `openssl ca` bookkeeping
     env = dict(os.environ, CADIR=str(d / "ca"), SAN="")
 
     _genkeys([("rsa:3072", pki.root_key), ("rsa:3072", pki.evil_root_key),
@@ -211,12 +246,8 @@ def build(outdir):
              + [(_KINDS[i.kind][0], i.key) for i in pki.identities.values()])
 
     org = "/O=Sealpost Demo Org"
-    _run(["req", "-new", "-x509", "-config", cfg, "-key", pki.root_key, "-sha256", "-days", "3650",
-          "-subj", f"{org}/CN=Sealpost Test Root", "-extensions", "root", "-out", pki.root],
-         env=env)
-    _run(["req", "-new", "-x509", "-config", cfg, "-key", pki.evil_root_key, "-sha256",
-          "-days", "3650", "-subj", "/O=Evil Corp/CN=Evil Root", "-extensions", "root",
-          "-out", pki.evil_root], env=env)
+    self_signed(cfg, pki.root_key, f"{org}/CN=Sealpost Test Root", pki.root, "root", env=env)
+    self_signed(cfg, pki.evil_root_key, "/O=Evil Corp/CN=Evil Root", pki.evil_root, "root", env=env)
     _issue(cfg, env, f"{org}/CN=Sealpost Test Intermediate CA", pki.intermediate_key,
            pki.intermediate, "intermediate", pki.root, pki.root_key, days=3000)
     pki.ca_chain.write_bytes(pki.intermediate.read_bytes() + pki.root.read_bytes())
@@ -226,14 +257,8 @@ def build(outdir):
         subject = f"{org}/CN={i.name.capitalize()} ({i.kind})"
         env["SAN"] = i.email
         if i.kind == "expired":
-            # openssl x509/req cannot back-date in 3.0; `openssl ca` takes explicit dates.
-            csr = d / "ca" / f"{i.name}-{i.kind}.csr"
-            _run(["req", "-new", "-config", cfg, "-key", i.key, "-subj", subject, "-out", csr],
-                 env=env)
-            _run(["ca", "-batch", "-config", cfg, "-notext", "-in", csr, "-out", i.cert,
-                  "-cert", pki.intermediate, "-keyfile", pki.intermediate_key,
-                  "-startdate", "20200101000000Z", "-enddate", "20210101000000Z",
-                  "-extensions", ext], env=env)
+            ca_issue(cfg, env, subject, i.key, d / "ca" / f"{i.name}-{i.kind}.csr", i.cert, ext,
+                     pki.intermediate, pki.intermediate_key, EXPIRED_DATES)
             cas = [pki.intermediate, pki.root]
         elif i.kind == "untrusted":
             _issue(cfg, env, f"/O=Evil Corp/CN={i.name.capitalize()}", i.key, i.cert, ext,
