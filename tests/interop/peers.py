@@ -168,7 +168,18 @@ class GpgsmPeer(_Peer):
         _check(self.gpgsm("--import", pki.root, pki.intermediate))
         (self.home / "trustlist.txt").write_text(f"{sha1_fingerprint(pki.root)} S relax\n")
         for name, kind in self.KEYS if keys is None else keys:
-            _check(self.gpgsm("--import", pki.p12_legacy(name, kind)))
+            self._import_p12(pki, name, kind)
+
+    def _import_p12(self, pki, name, kind, attempts=4):
+        # gpgsm 2.2 rejects about one legacy PKCS#12 in a hundred that openssl writes and
+        # reads back fine ("bad passphrase or corrupted data"), always the same file, and
+        # accepts the same key exported again with new salts: a gpgsm bug in the set-up,
+        # not what the suite tests, so the file is exported anew a few times.
+        for attempt in range(attempts):
+            proc = self.gpgsm("--import", pki.p12_legacy(name, kind, fresh=attempt > 0))
+            if proc.returncode == 0:
+                return proc
+        return _check(proc)
 
     def gpgsm(self, *args):
         return run(["gpgsm", "--batch", "--status-fd", "1", "--pinentry-mode", "loopback",

@@ -148,12 +148,13 @@ class Pki:
     def chain(self, name, kind):
         return self.identities[(name, kind)].chain
 
-    def p12_legacy(self, name, kind):
+    def p12_legacy(self, name, kind, fresh=False):
         """A PKCS#12 in the old SHA-1/3DES format (made on first use), for importers that
-        cannot read PBES2 with an HMAC-SHA-256 PRF, e.g. gpgsm 2.2."""
+        cannot read PBES2 with an HMAC-SHA-256 PRF, e.g. gpgsm 2.2. fresh=True exports it
+        again (new salts)."""
         i = self.identities[(name, kind)]
         out = self.dir / f"{name}-{kind}-legacy.p12"
-        if not out.exists():
+        if fresh or not out.exists():
             _run(["pkcs12", "-export", "-in", i.cert, "-inkey", i.key,
                   "-certfile", self.dir / f"{name}-{kind}-cas.pem", "-name", f"{name}-{kind}",
                   "-passout", f"pass:{P12_PASSWORD}", "-keypbe", "PBE-SHA1-3DES",
