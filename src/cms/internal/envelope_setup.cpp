@@ -53,8 +53,41 @@ Result<ossl::CmsPtr> StartEnvelope(const std::vector<Recipient>& recipients, Con
   return cms;
 }
 
+namespace {
+
+// The key-transport RecipientInfo addressed to `certificate`, if any.
+CMS_RecipientInfo* KeyTransportFor(CMS_ContentInfo* cms, const pki::Certificate& certificate) {
+  STACK_OF(CMS_RecipientInfo)* infos = CMS_get0_RecipientInfos(cms);
+  for (int i = 0; infos && i < sk_CMS_RecipientInfo_num(infos); ++i) {
+    CMS_RecipientInfo* ri = sk_CMS_RecipientInfo_value(infos, i);
+    if (CMS_RecipientInfo_type(ri) == CMS_RECIPINFO_TRANS && CMS_RecipientInfo_ktri_cert_cmp(ri, certificate.native()) == 0)
+      return ri;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
 Status SelectIdentity(CMS_ContentInfo* cms, const std::vector<Identity>& identities) {
   for (const auto& id : identities) {
+    // RSA key transport is unwrapped here rather than by CMS_decrypt_set1_pkey_and_peer:
+    // when unwrapping fails, that call reports success and OpenSSL decrypts with a random
+    // key (its countermeasure against the million-message attack), so a message with a
+    // damaged encryptedKey "decrypted" to random bytes about once in 256 tries (CBC
+    // padding happening to check out) and failed the other times. Found by the decrypt
+    // fuzzer. Failing here, before any content is decrypted, is deterministic; the error is
+    // the same one a failed content check gives.
+    if (CMS_RecipientInfo* ri = KeyTransportFor(cms, id.certificate)) {
+      EVP_PKEY* key = id.key.native();
+      EVP_PKEY_up_ref(key);
+      CMS_RecipientInfo_set0_pkey(ri, key);  // takes the reference
+      const int unwrapped = CMS_RecipientInfo_decrypt(cms, ri);
+      CMS_RecipientInfo_set0_pkey(ri, nullptr);
+      if (unwrapped > 0) return Ok();
+      return Error(ErrorCode::kIntegrity, "decryption failed: the message was altered or the key does not fit",
+                   ossl::DrainErrors());
+    }
+    // Key agreement (ECDH): OpenSSL reports a failed unwrap itself.
     if (CMS_decrypt_set1_pkey_and_peer(cms, id.key.native(), id.certificate.native(), nullptr) == 1) return Ok();
     ossl::DrainErrors();
   }

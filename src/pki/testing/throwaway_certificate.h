@@ -12,9 +12,11 @@
 
 namespace sealpost::pki::testing {
 
-// Self-signed P-256, valid for the next hour; `serial` tells apart several with one name.
-inline ossl::X509Ptr ThrowawayCertificate(const char* common_name, long serial = 1) {
-  ossl::EvpPkeyPtr key(EVP_EC_gen("P-256"));
+// Self-signed, valid for the next hour, for `key` (a new P-256 key when null); `serial`
+// tells apart several with one name.
+inline ossl::X509Ptr ThrowawayCertificate(const char* common_name, long serial = 1, EVP_PKEY* key_in = nullptr) {
+  ossl::EvpPkeyPtr own(key_in ? nullptr : EVP_EC_gen("P-256"));
+  EVP_PKEY* key = key_in ? key_in : own.get();
   ossl::X509Ptr cert(X509_new());
   X509_set_version(cert.get(), X509_VERSION_3);
   ASN1_INTEGER_set(X509_get_serialNumber(cert.get()), serial);
@@ -23,8 +25,8 @@ inline ossl::X509Ptr ThrowawayCertificate(const char* common_name, long serial =
   X509_NAME* name = X509_get_subject_name(cert.get());
   X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char*>(common_name), -1, -1, 0);
   X509_set_issuer_name(cert.get(), name);
-  X509_set_pubkey(cert.get(), key.get());
-  X509_sign(cert.get(), key.get(), EVP_sha256());
+  X509_set_pubkey(cert.get(), key);
+  X509_sign(cert.get(), key, EVP_sha256());
   return cert;
 }
 
