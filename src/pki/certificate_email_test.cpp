@@ -59,7 +59,7 @@ TEST(CertificateEmailTest, I4_ALabelSanMatchesULabelFromAndBack) {
   EXPECT_TRUE(a_label.HasEmail("alice@bücher.example"));
   EXPECT_TRUE(a_label.HasEmail("Alice@BÜCHER.example"));
   EXPECT_EQ(a_label.Emails(), std::vector<std::string>{"alice@xn--bcher-kva.example"});  // as written
-  EXPECT_FALSE(a_label.HasEmail("alice@bucher.example"));  // twin: the ASCII look-alike
+  EXPECT_FALSE(a_label.HasEmail("alice@bucher.example"));                                // twin: the ASCII look-alike
   Certificate u_label = Make({SmtpUtf8Mailbox("alice@bücher.example")});
   EXPECT_TRUE(u_label.HasEmail("alice@xn--bcher-kva.example"));
   EXPECT_FALSE(u_label.HasEmail("alice@xn--bcher-kvb.example"));  // twin: not even valid IDNA
@@ -125,7 +125,8 @@ TEST(CertificateEmailTest, I4_DnEmailIgnoredWhenSanHasSmtpUtf8Mailbox) {
   Certificate dn_only = Make({}, "boss@example.org");
   EXPECT_TRUE(dn_only.HasEmail("boss@example.org"));
   // And a SAN with only a non-mailbox otherName leaves the fallback in place.
-  EXPECT_TRUE(Make({OtherName("1.3.6.1.5.5.7.8.5", V_ASN1_UTF8STRING, "x@y.example")}, "boss@example.org").HasEmail("boss@example.org"));
+  EXPECT_TRUE(Make({OtherName("1.3.6.1.5.5.7.8.5", V_ASN1_UTF8STRING, "x@y.example")}, "boss@example.org")
+                  .HasEmail("boss@example.org"));
 }
 
 TEST(CertificateEmailTest, I4_RfcNameAndSmtpUtf8MailboxBothListed) {

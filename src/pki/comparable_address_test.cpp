@@ -29,7 +29,10 @@ TEST(ComparableAddressTest, I4_DomainCaseIsFoldedInEveryForm) {
   EXPECT_TRUE(Same("alice@XN--BCHER-KVA.EXAMPLE", "alice@bücher.example"));
   EXPECT_TRUE(Same("Alice@Example.COM", "alice@example.com"));
   // Decomposed ü (u + U+0308) is the same domain after UTS #46 normalisation.
-  EXPECT_TRUE(Same("alice@bu\xcc\x88" "cher.example", "alice@bücher.example"));
+  EXPECT_TRUE(
+      Same("alice@bu\xcc\x88"
+           "cher.example",
+           "alice@bücher.example"));
   // Twin: case folding does not join different names.
   EXPECT_FALSE(Same("alice@BÜCHER.Example", "alice@xn--bcher-kva.example.org"));
 }
@@ -43,12 +46,15 @@ TEST(ComparableAddressTest, I4_DifferentIdnDomainDoesNotMatch) {
 }
 
 TEST(ComparableAddressTest, I4_InvalidIdnaMatchesNothingNotEvenItself) {
-  for (const char* bad : {"alice@xn--zzzz-.example",     // not punycode
-                          "alice@xn--bcher-kvb.example",  // decodes to a label IDNA rejects
+  for (const char* bad : {"alice@xn--zzzz-.example",        // not punycode
+                          "alice@xn--bcher-kvb.example",    // decodes to a label IDNA rejects
+                          "alice@xn--99999999999.example",  // punycode overflow
+                          "alice@xn--zzzz-a.example",       // an A-label for plain "zzzz"
                           "alice@xn--.example", "alice@bücher-.example",
-                          "alice@-bücher.example",                  // leading hyphen
-                          "alice@b\xff" "cher.example",             // not UTF-8
-                          "alice@bücher.example\xc3"}) {           // truncated UTF-8
+                          "alice@-bücher.example",  // leading hyphen
+                          "alice@b\xff"
+                          "cher.example",                 // not UTF-8
+                          "alice@bücher.example\xc3"}) {  // truncated UTF-8
     SCOPED_TRACE(bad);
     EXPECT_FALSE(ComparableAddress(bad).has_value());
     EXPECT_FALSE(Same(bad, bad));
