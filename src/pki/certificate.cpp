@@ -11,9 +11,9 @@
 #include <cstdio>
 
 #include "core/ascii.h"
-#include "pki/comparable_address.h"
 #include "ossl/errors.h"
 #include "ossl/handles.h"
+#include "pki/comparable_address.h"
 
 namespace sealpost::pki {
 namespace {
@@ -113,6 +113,7 @@ std::vector<std::string> Certificate::Emails() const {
   };
   ossl::GeneralNamesPtr names(static_cast<GENERAL_NAMES*>(
       X509_get_ext_d2i(cert_, NID_subject_alt_name, nullptr, nullptr)));
+  bool san_has_address = false;
   for (int i = 0; names && i < sk_GENERAL_NAME_num(names.get()); ++i) {
     const GENERAL_NAME* gn = sk_GENERAL_NAME_value(names.get(), i);
     const ASN1_STRING* s = nullptr;
@@ -124,13 +125,15 @@ std::vector<std::string> Certificate::Emails() const {
       s = gn->d.otherName->value->value.utf8string;
     }
     if (!s) continue;
+    san_has_address = true;
     add(std::string_view(reinterpret_cast<const char*>(ASN1_STRING_get0_data(s)),
                          static_cast<size_t>(ASN1_STRING_length(s))));
   }
   // The subject DN's emailAddress is a legacy fallback, used only when the SAN has no
   // address, rfc822Name or SmtpUTF8Mailbox (RFC 8550 §3, X509_check_email semantics;
   // catalogue I4): a DN address beside a SAN one is not one the CA vouched for as the signer's.
-  if (!out.empty()) {
+  // A SAN address dropped above as malformed still counts as one.
+  if (san_has_address) {
     ossl::DrainErrors();
     return out;
   }

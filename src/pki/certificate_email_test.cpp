@@ -129,6 +129,14 @@ TEST(CertificateEmailTest, I4_DnEmailIgnoredWhenSanHasSmtpUtf8Mailbox) {
                   .HasEmail("boss@example.org"));
 }
 
+TEST(CertificateEmailTest, I4_MalformedSanAddressStillBlocksTheDnFallback) {
+  // The SAN's only address has a CR, so it is not listed; the DN address is still no fallback.
+  Certificate cert = Make({Email("eve@example.org\r\nx")}, "boss@example.org");
+  EXPECT_TRUE(cert.Emails().empty());
+  EXPECT_FALSE(cert.HasEmail("boss@example.org"));
+  EXPECT_FALSE(Make({SmtpUtf8Mailbox("j\xc3\xb6rg@example.org\n")}, "boss@example.org").HasEmail("boss@example.org"));
+}
+
 TEST(CertificateEmailTest, I4_RfcNameAndSmtpUtf8MailboxBothListed) {
   Certificate cert = Make({Email("joerg@xn--bcher-kva.example"), SmtpUtf8Mailbox("jörg@bücher.example")});
   EXPECT_EQ(cert.Emails(), (std::vector<std::string>{"joerg@xn--bcher-kva.example", "jörg@bücher.example"}));
