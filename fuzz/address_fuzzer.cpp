@@ -12,6 +12,7 @@
 
 #include "fuzz_support.h"
 #include "mime/addresses.h"
+#include "pki/comparable_address.h"
 
 namespace {
 
@@ -32,8 +33,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     Check(std::none_of(a.begin(), a.end(), [](char c) { return c >= 'A' && c <= 'Z'; }), "an address not lower-cased");
     auto again = sealpost::mime::ParseAddressList("<" + a + ">");
     Check(again.size() == 1 && again[0].address == a, "an address does not re-parse to itself");
-    Check(sealpost::fuzz::Pki().alice.HasEmail(a) == (a == "alice@example.org"),
-          "alice's certificate matches an address it does not list");
+    // alice's certificate lists alice@example.org. An ASCII address matches it only as
+    // exactly that; a non-ASCII one only if UTS #46 maps its domain there (fullwidth letters,
+    // ideographic full stop), i.e. its comparable form is alice's (catalogue I4).
+    bool ascii = std::all_of(a.begin(), a.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+    bool alice = ascii ? a == "alice@example.org" : sealpost::pki::ComparableAddress(a) == "alice@example.org";
+    Check(sealpost::fuzz::Pki().alice.HasEmail(a) == alice, "alice's certificate matches an address it does not list");
   }
 
   // The same value as the From field of a message, read for its sender binding.

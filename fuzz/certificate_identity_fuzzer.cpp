@@ -4,12 +4,13 @@
 // EKU, addresses, AD CS template, validation against the test CA.
 // Invariants: what parses re-serialises to DER that parses to the same certificate (and
 // the same facts); the role agrees with keyUsage; addresses are lower-case, unique, free of
-// NUL/CR/LF and each one matches; a certificate the test CA never issued is never trusted.
+// NUL/CR/LF and each one that has a comparable form matches; a certificate the test CA never issued is never trusted.
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
 
 #include "fuzz_support.h"
+#include "pki/comparable_address.h"
 
 namespace {
 
@@ -33,7 +34,10 @@ void Examine(const Certificate& cert) {
     Check(std::none_of(e.begin(), e.end(), [](char c) { return c >= 'A' && c <= 'Z'; }), "an address not lower-cased");
     Check(std::find(emails.begin(), emails.begin() + static_cast<long>(i), e) == emails.begin() + static_cast<long>(i),
           "an address listed twice");
-    Check(cert.HasEmail(e), "a listed address does not match its own certificate");
+    // A listed address matches its certificate exactly when it has a comparable form (an
+    // invalid IDN domain matches nothing, catalogue I4).
+    Check(cert.HasEmail(e) == sealpost::pki::ComparableAddress(e).has_value(),
+          "a listed address matches its own certificate only sometimes");
   }
   (void)cert.Subject();
   (void)cert.Issuer();

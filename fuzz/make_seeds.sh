@@ -120,6 +120,9 @@ extra_cert() {  # name extensions...
 extra_cert dual "keyUsage=digitalSignature,keyEncipherment" "subjectAltName=email:Dual@Example.ORG,email:dual@example.org"
 extra_cert serverauth "keyUsage=digitalSignature" "extendedKeyUsage=serverAuth"                # P6
 extra_cert template "keyUsage=keyEncipherment" "1.3.6.1.4.1.311.20.2=ASN1:BMPSTRING:SealpostUser"  # AD CS template
+# I4: an A-label rfc822Name beside an RFC 8398 SmtpUTF8Mailbox (FORMAT:UTF8 keeps the bytes UTF-8).
+extra_cert idn "keyUsage=digitalSignature,keyEncipherment" "subjectAltName=@alt" "[alt]" \
+  "email.1=Joerg@XN--BCHER-KVA.example" "otherName.1=1.3.6.1.5.5.7.8.9;FORMAT:UTF8,UTF8:jörg@bücher.example"
 openssl crl2pkcs7 -nocrl -certfile "$keys/bob.pem" -certfile "$keys/ca.pem" -outform DER -out "$c/bundle.p7b"
 
 # --- LDAP answers: records of type byte (0 userCertificate, 1 userSMIMECertificate), length, value ---
@@ -160,6 +163,8 @@ printf '%s' '=?utf-8?B?SsO2cmc=?= <JOERG@B%C3%BCcher.example>' > "$a/encoded-wor
 printf '%s' '=?x-unknown?Q?=00=FF?= <a@b.example>' > "$a/unknown-charset.txt"
 printf '%s' '"a@b.example   ." <eve@x.example>' > "$a/gmime-fallback.txt"
 printf '%s' '<"quoted local"@example.org>' > "$a/quoted-local.txt"
+printf '%s' 'Jörg <Jörg@BÜCHER.example>' > "$a/idn-u-label.txt"                            # I4
+printf '%s' '<alice@xn--bcher-kva.example>' > "$a/idn-a-label.txt"
 
 echo "seeds written under $corpus:"
 for t in $targets; do printf '  %-22s %3d files\n' "$t" "$(find "$corpus/$t" -type f | wc -l)"; done

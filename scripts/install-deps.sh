@@ -10,6 +10,7 @@ packages=(
   python3 python3-jsonschema
   gpgsm gnupg libnss3-tools time
   libldap-dev slapd ldap-utils
+  libidn2-dev
 )
 
 # `make fuzz` (libFuzzer) also needs clang and its runtime libraries.

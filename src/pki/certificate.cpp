@@ -13,6 +13,7 @@
 #include "core/ascii.h"
 #include "ossl/errors.h"
 #include "ossl/handles.h"
+#include "pki/comparable_address.h"
 
 namespace sealpost::pki {
 namespace {
@@ -112,17 +113,27 @@ std::vector<std::string> Certificate::Emails() const {
   };
   ossl::GeneralNamesPtr names(static_cast<GENERAL_NAMES*>(
       X509_get_ext_d2i(cert_, NID_subject_alt_name, nullptr, nullptr)));
+  bool san_has_address = false;
   for (int i = 0; names && i < sk_GENERAL_NAME_num(names.get()); ++i) {
     const GENERAL_NAME* gn = sk_GENERAL_NAME_value(names.get(), i);
-    if (gn->type != GEN_EMAIL) continue;
-    const ASN1_IA5STRING* s = gn->d.rfc822Name;
+    const ASN1_STRING* s = nullptr;
+    if (gn->type == GEN_EMAIL) {
+      s = gn->d.rfc822Name;
+    } else if (gn->type == GEN_OTHERNAME && OBJ_obj2nid(gn->d.otherName->type_id) == NID_id_on_SmtpUTF8Mailbox &&
+               gn->d.otherName->value && gn->d.otherName->value->type == V_ASN1_UTF8STRING) {
+      // RFC 8398: a mailbox with a non-ASCII local part, as a UTF8String otherName.
+      s = gn->d.otherName->value->value.utf8string;
+    }
+    if (!s) continue;
+    san_has_address = true;
     add(std::string_view(reinterpret_cast<const char*>(ASN1_STRING_get0_data(s)),
                          static_cast<size_t>(ASN1_STRING_length(s))));
   }
-  // The subject DN's emailAddress is a legacy fallback, used only when no rfc822Name SAN
-  // exists (RFC 8550 §3, X509_check_email semantics; catalogue I4): a DN address beside a
-  // SAN is not one the CA vouched for as the signer's.
-  if (!out.empty()) {
+  // The subject DN's emailAddress is a legacy fallback, used only when the SAN has no
+  // address, rfc822Name or SmtpUTF8Mailbox (RFC 8550 §3, X509_check_email semantics;
+  // catalogue I4): a DN address beside a SAN one is not one the CA vouched for as the signer's.
+  // A SAN address dropped above as malformed still counts as one.
+  if (san_has_address) {
     ossl::DrainErrors();
     return out;
   }
@@ -137,9 +148,12 @@ std::vector<std::string> Certificate::Emails() const {
 }
 
 bool Certificate::HasEmail(std::string_view address) const {
-  std::string want = AsciiLower(address);
+  // Both sides in one form (IDNA A-label domain, ASCII case fold); an address that has no
+  // such form, here or in the certificate, matches nothing (catalogue I4).
+  auto want = ComparableAddress(address);
+  if (!want) return false;
   for (const auto& e : Emails()) {
-    if (e == want) return true;
+    if (ComparableAddress(e) == want) return true;
   }
   return false;
 }

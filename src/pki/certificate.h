@@ -36,10 +36,13 @@ class Certificate final {
   Certificate& operator=(Certificate&& other) noexcept;
   ~Certificate();
 
-  // Every e-mail address in the certificate: its rfc822Name SANs, or (only when it has
-  // none) the subject emailAddress values; lower-cased, without duplicates.
+  // Every e-mail address in the certificate, as written (ASCII lower-cased), without
+  // duplicates: its SAN rfc822Names and RFC 8398 SmtpUTF8Mailboxes, or (only when the SAN
+  // has neither) the subject emailAddress values.
   std::vector<std::string> Emails() const;
-  bool HasEmail(std::string_view address) const;  // case-insensitive addr-spec match
+  // True when `address` is one of Emails() once both are in ComparableAddress form
+  // (IDNA A-label domain, ASCII case fold); never for an address that has no such form.
+  bool HasEmail(std::string_view address) const;
 
   std::string Subject() const;  // RFC 2253 one-line form
   std::string Issuer() const;

@@ -392,7 +392,7 @@ def issue(case, name, subject, ext, ca=None, ca_key=None, key_spec=("ec", "P-256
     cnf.write_text("[req]\ndistinguished_name = dn\n[dn]\n")
     openssl("req", "-new", "-key", key, "-subj", subject, "-out", csr, "-config", cnf)
     extfile = case.dir / f"{name}.ext"
-    extfile.write_text(ext)
+    extfile.write_text(ext, encoding="utf-8")  # otherName values may be UTF-8 (RFC 8398)
     cert = case.dir / f"{name}.pem"
     openssl("x509", "-req", "-in", csr, "-CA", ca, "-CAkey", ca_key, "-CAcreateserial",
             "-days", "365", "-sha256", "-extfile", extfile, "-out", cert)

@@ -214,6 +214,30 @@ class LdapCatalogueTest(unittest.TestCase):
         other = self.probe("jorg@bucher.example")["results"][0]
         self.assertEqual(other["entries"], [])
 
+    def test_L4_I4_result_certificate_address_is_compared_after_idna(self):
+        # anke's entry is found by her U-label mail; her certificate names the A-label.
+        def person(uid, cert_email):
+            cert = LDAP.pki.person_cert(uid, cert_email, ext="enc")
+            ldif = self.tmp / f"{uid}.ldif"
+            # mail is IA5String; a non-ASCII address lives in proxyAddresses (as for jörg, L4).
+            ldif.write_text(f"dn: uid={uid},ou=people,{BASE_DN}\nobjectClass: inetOrgPerson\n"
+                            f"objectClass: sealpostMailRecipient\nuid: {uid}\ncn: {uid}\nsn: {uid}\n"
+                            f"proxyAddresses: SMTP:{uid}@bücher.example\n"
+                            f"userCertificate;binary:< file://{LDAP.pki.der(cert)}\n\n", encoding="utf-8")
+            LDAP._ldapadd(ldif)
+            return cert
+
+        anke = person("anke", "anke@xn--bcher-kva.example")
+        done, rows = self.lookup(self.profile(), "anke@bücher.example", expect=0)
+        self.assertEqual(rows[0]["chosen"]["sha256"], slapd_fixture.fingerprint(anke), rows)
+        # Twin: bert's entry is found the same way, but his certificate is for the ASCII
+        # look-alike domain, another address: passed over for that reason.
+        person("bert", "bert@bucher.example")
+        done, rows = self.lookup(self.profile(), "bert@bücher.example", expect=1)
+        self.assertIsNone(rows[0]["chosen"], rows)
+        [passed] = rows[0]["passed_over"]
+        self.assertTrue(passed["reason"].startswith("address mismatch"), rows)
+
     # --- L5-L8: transport and binding ---
 
     def test_L5_bind_password_is_never_sent_in_clear(self):

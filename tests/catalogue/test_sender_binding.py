@@ -121,6 +121,53 @@ class SenderBinding(CatalogueCase):
         self.assertTrue(v["signatures"][0]["email_matches_from"], r.describe())
         self.assertEqual(r.rc, OK, r.describe())
 
+    def assert_bound(self, cert, key, from_addr, matches, shown=None):
+        """Signs with (cert, key) under `From: <from_addr>` (raw UTF-8, RFC 6532): the signature
+        is good and trusted either way, so a mismatch is flagged for the address alone. The
+        From is reported ASCII-lower-cased, with A-labels shown as U-labels (`shown`; GMime)."""
+        r, v = self.verify(self.sign_with(cert, key, from_addr))
+        [s] = v["signatures"]
+        self.assertEqual(s["status"], "valid", r.describe())
+        self.assertTrue(s["trusted"], r.describe())
+        ascii_lower = "".join(ch.lower() if ch.isascii() else ch for ch in from_addr)
+        self.assertEqual(v["from"], shown or ascii_lower, r.describe())
+        self.assertEqual(s["email_matches_from"], matches, r.describe())
+        self.assertEqual(r.rc, OK if matches else NOT_GOOD, r.describe())
+        return s
+
+    def test_I4_L4_idn_u_label_from_matches_a_label_san(self):
+        cert, key = issue(self.c, "idn-a-label", "/O=Sealpost Demo Org/CN=Alice IDN",
+                          LEAF_EXT + "subjectAltName=email:alice@xn--bcher-kva.example\n")
+        s = self.assert_bound(cert, key, "alice@bücher.example", matches=True)
+        self.assertEqual(s["signer_email"], "alice@bücher.example")
+        self.assertEqual(s["signer_emails"], ["alice@xn--bcher-kva.example"])  # as written
+        self.assert_bound(cert, key, "Alice@BÜCHER.example", matches=True)
+        # The A-label From matches too (GMime reports it as the U-label, which before IDNA
+        # matching made the certificate's own spelling a mismatch).
+        self.assert_bound(cert, key, "alice@xn--bcher-kva.example", matches=True, shown="alice@bücher.example")
+        self.assert_bound(cert, key, "alice@XN--BCHER-KVA.example", matches=True)  # GMime leaves this one
+        # Twin: the ASCII look-alike domain is another domain.
+        s = self.assert_bound(cert, key, "alice@bucher.example", matches=False)
+        self.assertEqual(s["signer_email"], "alice@xn--bcher-kva.example")
+        # Twin: an A-label that is not valid punycode (it overflows) matches nothing, not even
+        # the same spelling in the certificate (a failed conversion is never "equal as written").
+        bad, bad_key = issue(self.c, "idn-invalid", "/O=Sealpost Demo Org/CN=Alice IDN",
+                             LEAF_EXT + "subjectAltName=email:alice@xn--99999999999.example\n")
+        self.assert_bound(bad, bad_key, "alice@xn--99999999999.example", matches=False)
+
+    def test_I4_L4_smtputf8mailbox_san(self):
+        # RFC 8398 otherName; FORMAT:UTF8 keeps openssl from reading the bytes as Latin-1.
+        ext = (LEAF_EXT + "subjectAltName=@alt\n[alt]\n"
+               "otherName.1=1.3.6.1.5.5.7.8.9;FORMAT:UTF8,UTF8:jörg@bücher.example\n")
+        cert, key = issue(self.c, "smtputf8", "/O=Sealpost Demo Org/CN=Joerg/emailAddress=boss@example.org", ext)
+        s = self.assert_bound(cert, key, "jörg@bücher.example", matches=True)
+        self.assertEqual(s["signer_emails"], ["jörg@bücher.example"])
+        self.assert_bound(cert, key, "jörg@xn--bcher-kva.example", matches=True, shown="jörg@bücher.example")
+        # Twins: another local part (no Unicode folding: ö is not o), and the DN emailAddress,
+        # which is no fallback once the SAN has a mailbox.
+        self.assert_bound(cert, key, "jorg@bücher.example", matches=False)
+        self.assert_bound(cert, key, "boss@example.org", matches=False)
+
     def test_I5_protected_headers(self):
         def protected(hp):
             inner = (f'Content-Type: text/plain; charset=us-ascii{hp}\r\n'

@@ -34,7 +34,7 @@ class LocalDirectoryTest(unittest.TestCase):
 
     def message(self, frm, to):
         path = Path(tempfile.mkstemp(dir=self.tmp, suffix=".eml")[1])
-        path.write_text(MESSAGE.format(frm=frm, to=to))
+        path.write_text(MESSAGE.format(frm=frm, to=to), encoding="utf-8")
         return path
 
     def lookup(self, sp, *addresses):
@@ -112,6 +112,46 @@ class LocalDirectoryTest(unittest.TestCase):
         self.assertEqual(rc, 1)
         self.assertIsNone(rows[0]["chosen"])
         self.assertEqual(rows[0]["passed_over"], [])
+
+    def idn_certificate(self):
+        """An encryption certificate issued by the test intermediate for joerg, whose mailbox
+        is an RFC 8398 SmtpUTF8Mailbox with an A-label domain (catalogue L4/I4)."""
+        import subprocess
+        d = Path(tempfile.mkdtemp(dir=self.tmp, prefix="idn"))
+        key, csr, ext, cert = d / "joerg.key", d / "joerg.csr", d / "joerg.ext", d / "joerg.pem"
+        run = lambda *a: subprocess.run(["openssl", *map(str, a)], capture_output=True, check=True)  # noqa: E731
+        run("genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", key)
+        run("req", "-new", "-key", key, "-subj", "/O=Sealpost Test/CN=Joerg", "-out", csr)
+        # FORMAT:UTF8 keeps openssl from reading the value's bytes as Latin-1.
+        ext.write_text("basicConstraints=critical,CA:false\nkeyUsage=critical,keyAgreement\n"
+                       "extendedKeyUsage=emailProtection\nsubjectAltName=@alt\n[alt]\n"
+                       "otherName.1=1.3.6.1.5.5.7.8.9;FORMAT:UTF8,UTF8:jörg@xn--bcher-kva.example\n",
+                       encoding="utf-8")
+        run("x509", "-req", "-in", csr, "-CA", self.pki.intermediate, "-CAkey", self.pki.intermediate_key,
+            "-CAcreateserial", "-days", "30", "-sha256", "-extfile", ext, "-out", cert)
+        return cert
+
+    def test_L4_I4_idn_recipient_matches_its_smtputf8mailbox_certificate(self):
+        alice = self.profile("alice", "alice")
+        cert = self.idn_certificate()
+        alice.run("contacts", "add", cert, expect=0)
+        # The U-label address the user typed finds the certificate written with the A-label.
+        rc, rows = self.lookup(alice, "jörg@bücher.example")
+        self.assertEqual(rc, 0, rows)
+        self.assertEqual(rows[0]["chosen"]["sha256"], self.fingerprint(cert))
+        out = self.tmp / "to-joerg.eml"
+        alice.run("encrypt", "--in", self.message("alice@example.org", "jörg@bücher.example"), "--out", out,
+                  expect=0)
+        self.assertTrue(out.exists())
+        # Twins: the ASCII look-alike domain and the ASCII-folded local part are other people.
+        for other in ("jörg@bucher.example", "jorg@bücher.example"):
+            rc, rows = self.lookup(alice, other)
+            self.assertEqual(rc, 1, other)
+            self.assertIsNone(rows[0]["chosen"], other)
+        never = self.tmp / "to-jorg.eml"
+        alice.run("encrypt", "--in", self.message("alice@example.org", "jorg@bücher.example"), "--out", never,
+                  expect=1)
+        self.assertFalse(never.exists())
 
     @staticmethod
     def fingerprint(cert):
