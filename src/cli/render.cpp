@@ -14,13 +14,23 @@ using smime::LayerVerdict;
 using smime::Report;
 using smime::SignatureVerdict;
 
-// Header values go to a terminal: control bytes (NUL, ESC, ...) from hostile mail are shown
+// Header values go to a terminal: control characters from hostile mail (NUL, ESC, DEL, and
+// the C1 controls U+0080-U+009F in UTF-8, among them the one-character CSI U+009B) are shown
 // as '?' so they can neither cut the line short nor drive the terminal (catalogue R11).
 std::string Printable(std::string_view value) {
-  std::string out(value);
-  for (char& c : out) {
-    auto b = static_cast<unsigned char>(c);
-    if ((b < 0x20 && b != '\t') || b == 0x7f) c = '?';
+  std::string out;
+  out.reserve(value.size());
+  for (size_t i = 0; i < value.size(); ++i) {
+    const auto b = static_cast<unsigned char>(value[i]);
+    if ((b < 0x20 && b != '\t') || b == 0x7f) {
+      out += '?';
+    } else if (b == 0xc2 && i + 1 < value.size() && static_cast<unsigned char>(value[i + 1]) >= 0x80 &&
+               static_cast<unsigned char>(value[i + 1]) <= 0x9f) {
+      out += '?';
+      ++i;
+    } else {
+      out += static_cast<char>(b);
+    }
   }
   return out;
 }

@@ -7,6 +7,7 @@ on the child process), never a crash or a multi-GB allocation.
 Run:  /usr/bin/python3 tests/catalogue/test_parser_robustness.py [-v] [--sealpost BIN]
 """
 
+import re
 import sys
 from pathlib import Path
 
@@ -160,6 +161,9 @@ class ParserRobustness(CatalogueCase):
             "NUL in display name": b"From: Ali\x00ce <alice@example.org>",
             "NUL in address": b"From: <ali\x00ce@example.org>",
             "raw 8-bit garbage": b"From: \xff\xfe\xfd <alice@example.org>",
+            "ESC sequence in display name": b"From: =?utf-8?Q?Al=1B[2Jice?= <alice@example.org>",
+            "C1 CSI in display name": b"From: =?utf-8?Q?Al=C2=9B2Jice?= <alice@example.org>",
+            "raw UTF-8 C1 CSI in display name": b"From: Al\xc2\x9b2Jice <alice@example.org>",
         }
         rest = (b"To: bob@example.org\r\nSubject: =?utf-8?Q?=FF=00=C3?= \x00 chaos\r\n"
                 b"MIME-Version: 1.0\r\nContent-Type: text/plain; charset=x-unknown\r\n\r\nhi \x00 there\r\n")
@@ -176,6 +180,9 @@ class ParserRobustness(CatalogueCase):
                 r = run_checked(self.bob, "read", "--in", self.c.file(data))
                 self.assertIn(r.rc, (OK, 1, BAD_INPUT), r.describe())
                 self.assertNotIn(b"\x00", r.stdout, r.describe())
+                # Nothing that drives a terminal reaches it: no ESC, no C1 control.
+                self.assertNotIn(b"\x1b", r.stdout, r.describe())
+                self.assertIsNone(re.search(rb"\xc2[\x80-\x9f]", r.stdout), r.describe())
 
 
 if __name__ == "__main__":
