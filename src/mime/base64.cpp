@@ -51,17 +51,7 @@ Result<std::string> Base64Decode(std::string_view text) {
   int padding = 0;
   while (p < end) {
     if (quantum == 0 && padding == 0) {
-      while (end - p >= 4) {
-        int32_t a = kDecode[p[0]], b = kDecode[p[1]], c = kDecode[p[2]], d = kDecode[p[3]];
-        if ((a | b | c | d) < 0) break;
-        uint32_t v = (static_cast<uint32_t>(a) << 18) | (static_cast<uint32_t>(b) << 12) |
-                     (static_cast<uint32_t>(c) << 6) | static_cast<uint32_t>(d);
-        o[0] = static_cast<char>(v >> 16);
-        o[1] = static_cast<char>((v >> 8) & 0xff);
-        o[2] = static_cast<char>(v & 0xff);
-        o += 3;
-        p += 4;
-      }
+      internal::DecodeBase64Groups(p, end, o);
       if (p == end) break;
     }
     unsigned char ch = *p++;

@@ -90,16 +90,7 @@ Result<size_t> Base64DecodingSource::Read(char* buffer, size_t capacity) {
     while (p < end) {
       // Fast path: whole groups of four alphabet characters, the body of every line.
       if (quantum_chars_ == 0 && padding_ == 0) {
-        while (end - p >= 4) {
-          const uint32_t a = kDecode[p[0]], b = kDecode[p[1]], c = kDecode[p[2]], d = kDecode[p[3]];
-          if ((a | b | c | d) >= 64) break;  // white space, '=' or a stray byte: the slow path
-          const uint32_t v = a << 18 | b << 12 | c << 6 | d;
-          o[0] = static_cast<char>(v >> 16);
-          o[1] = static_cast<char>((v >> 8) & 0xff);
-          o[2] = static_cast<char>(v & 0xff);
-          o += 3;
-          p += 4;
-        }
+        internal::DecodeBase64Groups(p, end, o);
         if (p == end) break;
       }
       const uint8_t v = kDecode[*p++];

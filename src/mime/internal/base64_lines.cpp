@@ -19,6 +19,15 @@ constexpr std::array<std::array<char, 2>, 4096> MakePairs() {
 }
 constexpr auto kPairs = MakePairs();
 
+// 0..63 for the alphabet, 64 for everything else.
+constexpr std::array<std::uint8_t, 256> MakeValues() {
+  std::array<std::uint8_t, 256> values{};
+  for (auto& v : values) v = 64;
+  for (int i = 0; i < 64; ++i) values[static_cast<unsigned char>(kAlphabet[i])] = static_cast<std::uint8_t>(i);
+  return values;
+}
+constexpr auto kValues = MakeValues();
+
 inline void EncodeGroup(const unsigned char* in, char* out) {
   const std::uint32_t v = static_cast<std::uint32_t>(in[0]) << 16 | static_cast<std::uint32_t>(in[1]) << 8 | in[2];
   std::memcpy(out, kPairs[v >> 12].data(), 2);
@@ -48,6 +57,23 @@ std::size_t EncodeBase64Tail(const unsigned char* in, std::size_t n, char* out) 
   *out++ = '\r';
   *out++ = '\n';
   return static_cast<std::size_t>(out - start);
+}
+
+void DecodeBase64Groups(const unsigned char*& in, const unsigned char* end, char*& out) {
+  const unsigned char* p = in;
+  char* o = out;
+  while (end - p >= 4) {
+    const std::uint32_t a = kValues[p[0]], b = kValues[p[1]], c = kValues[p[2]], d = kValues[p[3]];
+    if ((a | b | c | d) >= 64) break;
+    const std::uint32_t v = a << 18 | b << 12 | c << 6 | d;
+    o[0] = static_cast<char>(v >> 16);
+    o[1] = static_cast<char>((v >> 8) & 0xff);
+    o[2] = static_cast<char>(v & 0xff);
+    o += 3;
+    p += 4;
+  }
+  in = p;
+  out = o;
 }
 
 }  // namespace sealpost::mime::internal
