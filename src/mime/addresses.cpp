@@ -41,6 +41,14 @@ void Collect(InternetAddressList* list, std::vector<Mailbox>& out, int depth) {
   }
 }
 
+std::vector<Mailbox> ParseWithGMime(const std::string& text) {
+  std::vector<Mailbox> out;
+  InternetAddressList* list = internet_address_list_parse(nullptr, text.c_str());
+  Collect(list, out, 0);
+  if (list) g_object_unref(list);
+  return out;
+}
+
 }  // namespace
 
 std::vector<Mailbox> ParseAddressList(std::string_view value) {
@@ -50,9 +58,7 @@ std::vector<Mailbox> ParseAddressList(std::string_view value) {
   // text, or it would return names and addresses with NUL bytes in them (catalogue R11).
   std::string text(value.substr(0, value.find('\0')));
   if (text.find_first_not_of(" \t\r\n") == std::string::npos) return out;
-  InternetAddressList* list = internet_address_list_parse(nullptr, text.c_str());
-  Collect(list, out, 0);
-  if (list) g_object_unref(list);
+  out = ParseWithGMime(text);
   if (out.empty()) {
     // GMime gives up on some malformed display names ("a@b.example   . <eve@x.example>").
     // The angle-addr is still the address (RFC 5322 §3.4); the rest is only a name.
@@ -73,8 +79,14 @@ std::vector<Mailbox> ParseAddressList(std::string_view value) {
       bool one_at = at != std::string::npos && at > 0 && at + 1 < m.address.size() && m.address.find('@', at + 1) == std::string::npos;
       bool dot_atoms = one_at && IsDotAtom(std::string_view(m.address).substr(0, at)) &&
                        IsDotAtom(std::string_view(m.address).substr(at + 1));
-      if (dot_atoms && m.address.find_first_of(" ,;<>\"()[]:\\") == std::string::npos && !controls)
+      if (dot_atoms && m.address.find_first_of(" ,;<>\"()[]:\\") == std::string::npos && !controls) {
+        // The address in the form GMime gives it when it stands alone (GMime turns an
+        // A-label domain into its U-label, for one): the same mailbox reads the same
+        // whichever path parsed it (found by fuzzing: "eve@x.xn--ple" vs "eve@x.ᔴ").
+        auto alone = ParseWithGMime("<" + m.address + ">");
+        if (alone.size() == 1 && !alone[0].address.empty()) m.address = alone[0].address;
         out.push_back(std::move(m));
+      }
     }
   }
   return out;
