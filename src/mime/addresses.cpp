@@ -16,6 +16,8 @@ bool IsDotAtom(std::string_view s) {
   return !s.empty() && s.front() != '.' && s.back() != '.' && s.find("..") == std::string_view::npos;
 }
 
+std::vector<Mailbox> ParseWithGMime(const std::string& text);
+
 void Collect(InternetAddressList* list, std::vector<Mailbox>& out, int depth) {
   if (!list || depth > 4) return;
   int n = internet_address_list_length(list);
@@ -29,9 +31,18 @@ void Collect(InternetAddressList* list, std::vector<Mailbox>& out, int depth) {
     const char* name = internet_address_get_name(ia);
     m.display_name = name ? name : "";
     const char* addr = internet_address_mailbox_get_addr(INTERNET_ADDRESS_MAILBOX(ia));
-    m.address = addr ? addr : "";
+    const std::string as_given = addr ? addr : "";
+    m.address = as_given;
     std::transform(m.address.begin(), m.address.end(), m.address.begin(),
                    [](unsigned char c) { return std::tolower(c); });
+    // GMime turns an A-label domain into its U-label only when "xn--" is written in lower
+    // case: an address that lower-casing changed is read once more alone, so a mailbox reads
+    // the same however it was written ("a@Xn--kcc" vs "a@xn--kcc", found by fuzzing). The
+    // second read sees lower case, so it does not come back here.
+    if (m.address != as_given && m.address.find("xn--") != std::string::npos) {
+      auto alone = ParseWithGMime("<" + m.address + ">");
+      if (alone.size() == 1 && !alone[0].address.empty()) m.address = alone[0].address;
+    }
     // GMime turns a bare word into a mailbox with no '@'; that is a name, not an address.
     // GMime also keeps a CR inside a quoted local part: never an address either (R11).
     bool controls = std::any_of(m.address.begin(), m.address.end(), [](unsigned char c) { return c < 0x20 || c == 0x7f; });
