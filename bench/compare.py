@@ -112,13 +112,10 @@ class Setup:
         self.gpgsm("--import", p.root, p.intermediate)
         (self.gnupg / "trustlist.txt").write_text(f"{sha1_fingerprint(p.root)} S relax\n")
         for n in ("alice", "bob"):
-            # gpgsm 2.2 rejects about one legacy PKCS#12 in a hundred (a gpgsm bug; the same key
-            # exported again with new salts imports): a few fresh exports before giving up.
-            for attempt in range(4):
-                last = attempt == 3
-                if run(self.gpgsm_args("--import", p.p12_legacy(n, "rsa", fresh=attempt > 0)), env=self.genv,
-                       input=b"test\n", check=last).returncode == 0:
-                    break
+            imported = p.import_legacy_p12(n, "rsa", lambda path: run(
+                self.gpgsm_args("--import", path), env=self.genv, input=b"test\n", check=False).returncode == 0)
+            if not imported:
+                raise RuntimeError(f"gpgsm cannot import {n}'s PKCS#12")
         for c in self.extra["rsa"]:
             self.gpgsm("--import", c)
         # NSS.

@@ -218,8 +218,6 @@ EnvelopeStream::EnvelopeStream(EnvelopeStream&&) noexcept = default;
 EnvelopeStream& EnvelopeStream::operator=(EnvelopeStream&&) noexcept = default;
 EnvelopeStream::~EnvelopeStream() = default;
 
-bool EnvelopeStream::authenticated() const { return reader_->authenticated(); }
-
 Status EnvelopeStream::Decrypt(const std::vector<Identity>& identities, const DecryptOptions& options,
                                ByteSink& plaintext) {
   if (!reader_->authenticated()) {

@@ -52,8 +52,6 @@ class EnvelopeStream final {
   EnvelopeStream& operator=(EnvelopeStream&&) noexcept;
   ~EnvelopeStream();
 
-  bool authenticated() const;
-
   // Decrypts into `plaintext` (identity matching, rules and errors as DecryptStream), then
   // reads the rest of the input, which must close the structure. EnvelopedData streams
   // straight from the input. AuthEnvelopedData's ciphertext goes to an anonymous scratch

@@ -92,6 +92,12 @@ Result<Entries> Search(LdapConnectionPool& pool, std::unique_ptr<LdapConnection>
   return result;
 }
 
+// A lookup's result as the caller sees it: errors say which address they are about.
+Result<Entries> ForAddress(Result<Entries> result, const std::string& address) {
+  if (result) return result;
+  return ForAddress(std::move(result).error(), address);
+}
+
 std::vector<Result<Entries>> Collect(std::vector<std::optional<Result<Entries>>>& slots) {
   std::vector<Result<Entries>> out;
   out.reserve(slots.size());
@@ -109,6 +115,7 @@ void SearchShare(LdapConnectionPool& pool, std::unique_ptr<LdapConnection>& conn
                  const std::vector<std::string>& addresses, std::span<const std::size_t> positions,
                  std::vector<std::optional<Result<Entries>>>& slots, std::optional<Error>& open_failure) {
   const std::size_t in_flight = static_cast<std::size_t>(pool.config().searches_in_flight);
+  auto filter_for = [&](std::size_t i) { return ExpandFilter(pool.config().search_filter, addresses[i]); };
   std::vector<std::size_t> todo(positions.begin(), positions.end());
   bool retried_closed = false;
   auto fail_all = [&](const std::vector<std::size_t>& which, const Error& error) {
@@ -125,7 +132,7 @@ void SearchShare(LdapConnectionPool& pool, std::unique_ptr<LdapConnection>& conn
     }
     std::vector<std::string> filters;
     filters.reserve(todo.size());
-    for (std::size_t i : todo) filters.push_back(ExpandFilter(pool.config().search_filter, addresses[i]));
+    for (std::size_t i : todo) filters.push_back(filter_for(i));
     const bool was_idle = connection->reused();
     LdapConnection::Batch batch = connection->SearchMany(filters, in_flight);
     const bool closed = connection->lost();
@@ -135,7 +142,7 @@ void SearchShare(LdapConnectionPool& pool, std::unique_ptr<LdapConnection>& conn
     for (std::size_t k = 0; k < todo.size(); ++k) {
       const std::size_t i = todo[k];
       if (auto& result = batch.results[k]) {
-        slots[i] = *result ? std::move(*result) : ForAddress(std::move(*result).error(), addresses[i]);
+        slots[i] = ForAddress(std::move(*result), addresses[i]);
       } else {
         (batch.sent[k] ? unanswered : unsent).push_back(i);
       }
@@ -153,8 +160,7 @@ void SearchShare(LdapConnectionPool& pool, std::unique_ptr<LdapConnection>& conn
           slots[i] = ForAddress(*open_failure, addresses[i]);
           continue;
         }
-        auto result = Search(pool, connection, ExpandFilter(pool.config().search_filter, addresses[i]), open_failure);
-        slots[i] = result ? std::move(result) : ForAddress(std::move(result).error(), addresses[i]);
+        slots[i] = ForAddress(Search(pool, connection, filter_for(i), open_failure), addresses[i]);
       }
       if (open_failure) return fail_all(unsent, *open_failure);
       todo = std::move(unsent);
@@ -187,8 +193,7 @@ Result<Entries> LdapDirectory::Lookup(const std::string& address) {
   std::optional<Error> open_failure;
   auto result = Search(*pool_, connection, FilterFor(address), open_failure);
   pool_->Release(std::move(connection));
-  if (!result) return ForAddress(std::move(result).error(), address);
-  return result;
+  return ForAddress(std::move(result), address);
 }
 
 std::vector<Result<Entries>> LdapDirectory::LookupMany(const std::vector<std::string>& addresses) {

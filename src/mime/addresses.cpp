@@ -18,6 +18,14 @@ bool IsDotAtom(std::string_view s) {
 
 std::vector<Mailbox> ParseWithGMime(const std::string& text);
 
+// `address` in the form GMime gives it when it stands alone ("<address>"), or as it is if
+// GMime reads no address there. GMime turns a lower-case A-label domain into its U-label,
+// so both parse paths below must agree on it (found by fuzzing).
+std::string AsReadAlone(const std::string& address) {
+  auto alone = ParseWithGMime("<" + address + ">");
+  return alone.size() == 1 && !alone[0].address.empty() ? alone[0].address : address;
+}
+
 void Collect(InternetAddressList* list, std::vector<Mailbox>& out, int depth) {
   if (!list || depth > 4) return;
   int n = internet_address_list_length(list);
@@ -39,10 +47,7 @@ void Collect(InternetAddressList* list, std::vector<Mailbox>& out, int depth) {
     // case: an address that lower-casing changed is read once more alone, so a mailbox reads
     // the same however it was written ("a@Xn--kcc" vs "a@xn--kcc", found by fuzzing). The
     // second read sees lower case, so it does not come back here.
-    if (m.address != as_given && m.address.find("xn--") != std::string::npos) {
-      auto alone = ParseWithGMime("<" + m.address + ">");
-      if (alone.size() == 1 && !alone[0].address.empty()) m.address = alone[0].address;
-    }
+    if (m.address != as_given && m.address.find("xn--") != std::string::npos) m.address = AsReadAlone(m.address);
     // GMime turns a bare word into a mailbox with no '@'; that is a name, not an address.
     // GMime also keeps a CR inside a quoted local part: never an address either (R11).
     bool controls = std::any_of(m.address.begin(), m.address.end(), [](unsigned char c) { return c < 0x20 || c == 0x7f; });
@@ -91,11 +96,9 @@ std::vector<Mailbox> ParseAddressList(std::string_view value) {
       bool dot_atoms = one_at && IsDotAtom(std::string_view(m.address).substr(0, at)) &&
                        IsDotAtom(std::string_view(m.address).substr(at + 1));
       if (dot_atoms && m.address.find_first_of(" ,;<>\"()[]:\\") == std::string::npos && !controls) {
-        // The address in the form GMime gives it when it stands alone (GMime turns an
-        // A-label domain into its U-label, for one): the same mailbox reads the same
-        // whichever path parsed it (found by fuzzing: "eve@x.xn--ple" vs "eve@x.ᔴ").
-        auto alone = ParseWithGMime("<" + m.address + ">");
-        if (alone.size() == 1 && !alone[0].address.empty()) m.address = alone[0].address;
+        // The same mailbox reads the same whichever path parsed it ("eve@x.xn--ple" vs
+        // "eve@x.ᔴ", found by fuzzing).
+        m.address = AsReadAlone(m.address);
         out.push_back(std::move(m));
       }
     }

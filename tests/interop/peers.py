@@ -170,16 +170,15 @@ class GpgsmPeer(_Peer):
         for name, kind in self.KEYS if keys is None else keys:
             self._import_p12(pki, name, kind)
 
-    def _import_p12(self, pki, name, kind, attempts=4):
-        # gpgsm 2.2 rejects about one legacy PKCS#12 in a hundred that openssl writes and
-        # reads back fine ("bad passphrase or corrupted data"), always the same file, and
-        # accepts the same key exported again with new salts: a gpgsm bug in the set-up,
-        # not what the suite tests, so the file is exported anew a few times.
-        for attempt in range(attempts):
-            proc = self.gpgsm("--import", pki.p12_legacy(name, kind, fresh=attempt > 0))
-            if proc.returncode == 0:
-                return proc
-        return _check(proc)
+    def _import_p12(self, pki, name, kind):
+        tries = []
+
+        def attempt(path):
+            tries.append(self.gpgsm("--import", path))
+            return tries[-1].returncode == 0
+
+        if not pki.import_legacy_p12(name, kind, attempt):
+            _check(tries[-1])
 
     def gpgsm(self, *args):
         return run(["gpgsm", "--batch", "--status-fd", "1", "--pinentry-mode", "loopback",

@@ -38,15 +38,16 @@ LdapConnection::Batch LdapConnection::SearchMany(const std::vector<std::string>&
   pending.reserve(in_flight);
   std::size_t next = 0;
 
-  // Moves a finished search's outcome into the batch. An abandoned search's late answers
-  // may still be on the wire: libldap discards them, but the connection is not trusted
-  // with another batch.
-  auto finish = [&](std::vector<PendingSearch>::iterator search, bool abandon) {
+  // Puts a search's outcome into the batch and drops it. An abandoned search's late
+  // answers may still be on the wire: libldap discards them, but the connection is not
+  // trusted with another batch.
+  auto finish = [&](std::vector<PendingSearch>::iterator search, Result<std::vector<LdapEntry>> outcome,
+                    bool abandon) {
     if (abandon) {
       ldap_abandon_ext(ld, search->msgid(), nullptr, nullptr);  // RFC 4511 §4.11
       reusable_ = false;
     }
-    batch.results[search->index()] = search->TakeOutcome();
+    batch.results[search->index()] = std::move(outcome);
     pending.erase(search);
   };
 
@@ -77,11 +78,7 @@ LdapConnection::Batch LdapConnection::SearchMany(const std::vector<std::string>&
     watchdog.MoveTo(first->deadline() + kWatchdogGrace);
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(first->deadline() - Clock::now()).count();
     if (left <= 0) {
-      // This search has had its time; the others keep theirs.
-      ldap_abandon_ext(ld, first->msgid(), nullptr, nullptr);
-      reusable_ = false;
-      batch.results[first->index()] = TimedOut("searching");
-      pending.erase(first);
+      finish(first, TimedOut("searching"), /*abandon=*/true);  // the others keep their time
       continue;
     }
     timeval wait = ToTimeval(left);
@@ -120,10 +117,10 @@ LdapConnection::Batch LdapConnection::SearchMany(const std::vector<std::string>&
       case PendingSearch::Step::kMore:
         break;
       case PendingSearch::Step::kDone:
-        finish(search, /*abandon=*/false);
+        finish(search, search->TakeOutcome(), /*abandon=*/false);
         break;
       case PendingSearch::Step::kAbandon:
-        finish(search, /*abandon=*/true);
+        finish(search, search->TakeOutcome(), /*abandon=*/true);
         break;
     }
   }
