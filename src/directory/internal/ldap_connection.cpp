@@ -35,10 +35,10 @@ Result<std::unique_ptr<LdapConnection>> LdapConnection::Open(const LdapConfig& c
 
   // Connect now (ldaps: including the TLS handshake) so that failures are reported as
   // connection failures, not as failures of whatever operation came first.
-  int rc = ldap_connect(handle);
+  int rc = Ldap().ldap_connect(handle);
   if (rc != LDAP_SUCCESS) return failed(rc, LdapStep::kConnect);
   if (config.starttls) {
-    rc = ldap_start_tls_s(handle, nullptr, nullptr);
+    rc = Ldap().ldap_start_tls_s(handle, nullptr, nullptr);
     if (rc != LDAP_SUCCESS) return failed(rc, LdapStep::kStartTls);
   }
   if (!config.access_anonymously) {
@@ -49,7 +49,7 @@ Result<std::unique_ptr<LdapConnection>> LdapConnection::Open(const LdapConfig& c
     credentials.bv_len = config.bind_password.size();
     // libldap only reads the credentials; the cast is for its C signature.
     credentials.bv_val = const_cast<char*>(config.bind_password.view().data());
-    rc = ldap_sasl_bind_s(handle, config.bind_dn.c_str(), LDAP_SASL_SIMPLE, &credentials, nullptr, nullptr, nullptr);
+    rc = Ldap().ldap_sasl_bind_s(handle, config.bind_dn.c_str(), LDAP_SASL_SIMPLE, &credentials, nullptr, nullptr, nullptr);
     if (rc != LDAP_SUCCESS) return failed(rc, LdapStep::kBind);
   }
   if (deadline.Disarm()) return connection->TimedOut("connecting");
@@ -58,11 +58,11 @@ Result<std::unique_ptr<LdapConnection>> LdapConnection::Open(const LdapConfig& c
 
 Status LdapConnection::CheckStillSecure() {
   ber_socket_t fd = -1;
-  if (ldap_get_option(ld_.get(), LDAP_OPT_DESC, &fd) != LDAP_OPT_SUCCESS || fd < 0) {
+  if (Ldap().ldap_get_option(ld_.get(), LDAP_OPT_DESC, &fd) != LDAP_OPT_SUCCESS || fd < 0) {
     lost_ = true;
     return Fail(Error(ErrorCode::kNetwork, "the directory " + endpoint_.url + " cannot be reached: connection closed"));
   }
-  if (endpoint_.tls && !ldap_tls_inplace(ld_.get())) {
+  if (endpoint_.tls && !Ldap().ldap_tls_inplace(ld_.get())) {
     return Fail(Error(ErrorCode::kPolicy,
                       "TLS is not in place on the connection to " + endpoint_.url + "; nothing is sent in clear"));
   }

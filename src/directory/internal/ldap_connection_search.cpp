@@ -44,7 +44,7 @@ LdapConnection::Batch LdapConnection::SearchMany(const std::vector<std::string>&
   auto finish = [&](std::vector<PendingSearch>::iterator search, Result<std::vector<LdapEntry>> outcome,
                     bool abandon) {
     if (abandon) {
-      ldap_abandon_ext(ld, search->msgid(), nullptr, nullptr);  // RFC 4511 §4.11
+      Ldap().ldap_abandon_ext(ld, search->msgid(), nullptr, nullptr);  // RFC 4511 §4.11
       reusable_ = false;
     }
     batch.results[search->index()] = std::move(outcome);
@@ -58,7 +58,7 @@ LdapConnection::Batch LdapConnection::SearchMany(const std::vector<std::string>&
     while (next < filters.size() && pending.size() < in_flight) {
       timeval server_limit = ToTimeval(config_.timeout_ms);
       int msgid = 0;
-      const int rc = ldap_search_ext(ld, config_.base_dn.c_str(), LDAP_SCOPE_SUBTREE, filters[next].c_str(),
+      const int rc = Ldap().ldap_search_ext(ld, config_.base_dn.c_str(), LDAP_SCOPE_SUBTREE, filters[next].c_str(),
                                      kCertificateAttributes, 0, nullptr, nullptr, &server_limit, config_.max_entries,
                                      &msgid);
       if (rc != LDAP_SUCCESS) {
@@ -84,7 +84,7 @@ LdapConnection::Batch LdapConnection::SearchMany(const std::vector<std::string>&
     timeval wait = ToTimeval(left);
     LDAPMessage* raw = nullptr;
     errno = 0;
-    const int rc = ldap_result(ld, LDAP_RES_ANY, LDAP_MSG_ONE, &wait, &raw);
+    const int rc = Ldap().ldap_result(ld, LDAP_RES_ANY, LDAP_MSG_ONE, &wait, &raw);
     const int saved_errno = errno;
     LdapMessagePtr message(raw);
     if (rc == 0) continue;  // the deadline check above decides
@@ -97,11 +97,11 @@ LdapConnection::Batch LdapConnection::SearchMany(const std::vector<std::string>&
                                                              std::to_string(config_.max_total_bytes) + " bytes"));
       }
       int ld_rc = LDAP_SERVER_DOWN;
-      ldap_get_option(ld, LDAP_OPT_RESULT_CODE, &ld_rc);
+      Ldap().ldap_get_option(ld, LDAP_OPT_RESULT_CODE, &ld_rc);
       lost_ = ld_rc == LDAP_SERVER_DOWN;
       return FailBatch(batch, LdapError(ld, ld_rc, LdapStep::kSearch, endpoint_));
     }
-    const int msgid = ldap_msgid(message.get());
+    const int msgid = Ldap().ldap_msgid(message.get());
     const auto search =
         std::find_if(pending.begin(), pending.end(), [msgid](const auto& s) { return s.msgid() == msgid; });
     if (search == pending.end()) {

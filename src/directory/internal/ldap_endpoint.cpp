@@ -30,8 +30,8 @@ bool HasControlOrSpace(std::string_view s) {
 Status CheckDn(const std::string& dn, std::string_view key) {
   if (dn.find('\0') != std::string::npos) return Invalid(std::string(key) + " contains a NUL byte");
   LDAPDN parsed = nullptr;
-  int rc = ldap_str2dn(dn.c_str(), &parsed, LDAP_DN_FORMAT_LDAPV3);
-  if (parsed) ldap_dnfree(parsed);
+  int rc = Ldap().ldap_str2dn(dn.c_str(), &parsed, LDAP_DN_FORMAT_LDAPV3);
+  if (parsed) Ldap().ldap_dnfree(parsed);
   if (rc != LDAP_SUCCESS) return Invalid(std::string(key) + " \"" + dn + "\" is not a valid DN (RFC 4514)");
   return Ok();
 }
@@ -41,7 +41,7 @@ Result<LdapEndpoint> ParseUrl(const std::string& url) {
   // ldap_initialize takes a space-separated list; we want exactly one server.
   if (HasControlOrSpace(url)) return Invalid("ldap_server_address \"" + url + "\" must be one URL without spaces");
   LDAPURLDesc* raw = nullptr;
-  int rc = ldap_url_parse(url.c_str(), &raw);
+  int rc = Ldap().ldap_url_parse(url.c_str(), &raw);
   LdapUrlPtr parsed(raw);
   if (rc != LDAP_URL_SUCCESS || !parsed) {
     return Invalid("ldap_server_address \"" + url + "\" is not an ldap:// or ldaps:// URL (RFC 4516)");
@@ -82,6 +82,7 @@ std::string SystemCaFile() {
 }  // namespace
 
 Result<LdapEndpoint> CheckLdapConfig(const LdapConfig& config) {
+  if (auto api = LoadLdapApi(); !api) return std::move(api).error();
   ASSIGN_OR_RETURN(LdapEndpoint endpoint, ParseUrl(config.server_address));
   if (config.starttls && endpoint.ldaps) {
     return Invalid("ldap_starttls cannot be combined with " + config.server_address +

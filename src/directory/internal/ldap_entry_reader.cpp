@@ -78,17 +78,17 @@ char* kCertificateAttributes[] = {kUserCertificateBinary, kUserCertificate, kUse
 Result<LdapEntry> ReadEntry(LDAP* ld, LDAPMessage* entry, const LdapConfig& config, std::size_t& total_bytes,
                             pki::CertificateCache& certificates) {
   LdapEntry out;
-  LdapStringPtr dn(ldap_get_dn(ld, entry));
+  LdapStringPtr dn(Ldap().ldap_get_dn(ld, entry));
   if (!dn) return Error(ErrorCode::kMalformed, "the directory sent an entry without a DN");
   out.dn = dn.get();
 
   BerElement* raw_ber = nullptr;
-  LdapStringPtr attr(ldap_first_attribute(ld, entry, &raw_ber));
+  LdapStringPtr attr(Ldap().ldap_first_attribute(ld, entry, &raw_ber));
   BerElementPtr ber(raw_ber);  // allocated even when no attribute follows
-  for (; attr; attr.reset(ldap_next_attribute(ld, entry, ber.get()))) {
+  for (; attr; attr.reset(Ldap().ldap_next_attribute(ld, entry, ber.get()))) {
     const std::string base = BaseName(attr.get());
     if (base != "usercertificate" && base != "usersmimecertificate") continue;  // not asked for
-    BervalsPtr values(ldap_get_values_len(ld, entry, attr.get()));
+    BervalsPtr values(Ldap().ldap_get_values_len(ld, entry, attr.get()));
     for (std::size_t i = 0; values && values.get()[i]; ++i) {
       const berval* value = values.get()[i];
       if (value->bv_len > config.max_attribute_bytes) {

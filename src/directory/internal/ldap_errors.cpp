@@ -6,7 +6,7 @@ namespace sealpost::directory::internal {
 namespace {
 
 std::string Reason(int rc, const std::string& diagnostic) {
-  std::string reason = ldap_err2string(rc);
+  std::string reason = Ldap().ldap_err2string(rc);
   if (!diagnostic.empty() && diagnostic != reason) reason += " (" + diagnostic + ")";
   return reason;
 }
@@ -20,7 +20,7 @@ std::string Unreachable(const LdapEndpoint& endpoint, const std::string& why) {
 std::string DiagnosticMessage(LDAP* ld) {
   if (!ld) return {};
   char* raw = nullptr;
-  if (ldap_get_option(ld, LDAP_OPT_DIAGNOSTIC_MESSAGE, &raw) != LDAP_OPT_SUCCESS) return {};
+  if (Ldap().ldap_get_option(ld, LDAP_OPT_DIAGNOSTIC_MESSAGE, &raw) != LDAP_OPT_SUCCESS) return {};
   LdapStringPtr owned(raw);
   return owned ? std::string(owned.get()) : std::string();
 }

@@ -20,7 +20,7 @@ std::mutex& SetupMutex() {
 }
 
 Status SetOption(LDAP* ld, int option, const void* value, const char* name, const LdapEndpoint& endpoint) {
-  if (ldap_set_option(ld, option, value) == LDAP_OPT_SUCCESS) return Ok();
+  if (Ldap().ldap_set_option(ld, option, value) == LDAP_OPT_SUCCESS) return Ok();
   return Error(ErrorCode::kInternal, std::string("libldap refused option ") + name + " for " + endpoint.url,
                DiagnosticMessage(ld));
 }
@@ -36,9 +36,10 @@ timeval ToTimeval(std::int64_t ms) {
 
 Result<LdapPtr> NewLdapHandle(const LdapConfig& config, const LdapEndpoint& endpoint, LdapSocketWatchdog& watchdog,
                               LdapTlsCheck check) {
+  if (auto api = LoadLdapApi(); !api) return std::move(api).error();
   std::lock_guard lock(SetupMutex());
   LDAP* raw = nullptr;
-  int rc = ldap_initialize(&raw, endpoint.url.c_str());
+  int rc = Ldap().ldap_initialize(&raw, endpoint.url.c_str());
   LdapPtr ld(raw);
   if (rc != LDAP_SUCCESS || !ld) return LdapError(nullptr, rc, LdapStep::kConnect, endpoint);
 
@@ -71,7 +72,7 @@ Result<LdapPtr> NewLdapHandle(const LdapConfig& config, const LdapEndpoint& endp
     RETURN_IF_ERROR(SetOption(ld.get(), LDAP_OPT_X_TLS_CACERTDIR, nullptr, "X_TLS_CACERTDIR", endpoint));
     RETURN_IF_ERROR(SetOption(ld.get(), LDAP_OPT_X_TLS_PROTOCOL_MIN, &min_protocol, "X_TLS_PROTOCOL_MIN", endpoint));
     // The TLS options above take effect only in a context created after them.
-    if (ldap_set_option(ld.get(), LDAP_OPT_X_TLS_NEWCTX, &client) != LDAP_OPT_SUCCESS) {
+    if (Ldap().ldap_set_option(ld.get(), LDAP_OPT_X_TLS_NEWCTX, &client) != LDAP_OPT_SUCCESS) {
       return Error(ErrorCode::kInvalidArgument,
                    "cannot load the CA bundle " + endpoint.ca_file + " to verify " + endpoint.url,
                    DiagnosticMessage(ld.get()));
@@ -82,8 +83,8 @@ Result<LdapPtr> NewLdapHandle(const LdapConfig& config, const LdapEndpoint& endp
   // whose length header exceeds this (errno ERANGE) and drops the connection.
   Sockbuf* sb = nullptr;
   ber_len_t max_incoming = config.max_total_bytes + kMessageOverhead;
-  if (ldap_get_option(ld.get(), LDAP_OPT_SOCKBUF, &sb) != LDAP_OPT_SUCCESS || !sb ||
-      ber_sockbuf_ctrl(sb, LBER_SB_OPT_SET_MAX_INCOMING, &max_incoming) != 1) {
+  if (Ldap().ldap_get_option(ld.get(), LDAP_OPT_SOCKBUF, &sb) != LDAP_OPT_SUCCESS || !sb ||
+      Ldap().ber_sockbuf_ctrl(sb, LBER_SB_OPT_SET_MAX_INCOMING, &max_incoming) != 1) {
     return Error(ErrorCode::kInternal, "cannot cap the LDAP message size for " + endpoint.url);
   }
   return ld;

@@ -2,8 +2,7 @@
 // One unique_ptr alias per libldap/liblber handle type, each with its own free function.
 #pragma once
 
-#include <lber.h>
-#include <ldap.h>
+#include "directory/internal/ldap_api.h"
 
 #include <memory>
 
@@ -20,14 +19,14 @@ template <typename T, void (*Free)(T*)>
 using LdapHandle = std::unique_ptr<T, LdapDeleter<T, Free>>;
 
 // ldap_unbind_ext_s frees the handle whether or not a connection was ever opened.
-inline void UnbindLdap(LDAP* ld) { ldap_unbind_ext_s(ld, nullptr, nullptr); }
-inline void FreeLdapMessage(LDAPMessage* msg) { ldap_msgfree(msg); }
-inline void FreeBervals(berval** values) { ldap_value_free_len(values); }
+inline void UnbindLdap(LDAP* ld) { Ldap().ldap_unbind_ext_s(ld, nullptr, nullptr); }
+inline void FreeLdapMessage(LDAPMessage* msg) { Ldap().ldap_msgfree(msg); }
+inline void FreeBervals(berval** values) { Ldap().ldap_value_free_len(values); }
 // The BerElement of ldap_first_attribute: its buffer belongs to the message (freebuf = 0).
-inline void FreeBerElement(BerElement* ber) { ber_free(ber, 0); }
-inline void FreeLdapString(char* s) { ldap_memfree(s); }
-inline void FreeLdapStrings(char** strings) { ber_memvfree(reinterpret_cast<void**>(strings)); }
-inline void FreeLdapUrl(LDAPURLDesc* url) { ldap_free_urldesc(url); }
+inline void FreeBerElement(BerElement* ber) { Ldap().ber_free(ber, 0); }
+inline void FreeLdapString(char* s) { Ldap().ldap_memfree(s); }
+inline void FreeLdapStrings(char** strings) { Ldap().ber_memvfree(reinterpret_cast<void**>(strings)); }
+inline void FreeLdapUrl(LDAPURLDesc* url) { Ldap().ldap_free_urldesc(url); }
 
 using LdapPtr = LdapHandle<LDAP, UnbindLdap>;
 using LdapMessagePtr = LdapHandle<LDAPMessage, FreeLdapMessage>;

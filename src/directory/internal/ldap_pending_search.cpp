@@ -21,7 +21,7 @@ PendingSearch::Step PendingSearch::Finish(Result<Entries> outcome, Step step) {
 }
 
 PendingSearch::Step PendingSearch::Take(LDAP* ld, LDAPMessage* message) {
-  switch (ldap_msgtype(message)) {
+  switch (Ldap().ldap_msgtype(message)) {
     case LDAP_RES_SEARCH_ENTRY: {
       // The server was asked for at most max_entries; this also holds one that ignores it.
       if (static_cast<int>(entries_.size()) >= config_->max_entries) {
@@ -44,7 +44,7 @@ PendingSearch::Step PendingSearch::Take(LDAP* ld, LDAPMessage* message) {
       return Step::kMore;
     case LDAP_RES_SEARCH_RESULT: {
       int result = LDAP_OTHER;
-      const int rc = ldap_parse_result(ld, message, &result, nullptr, nullptr, nullptr, nullptr, 0);
+      const int rc = Ldap().ldap_parse_result(ld, message, &result, nullptr, nullptr, nullptr, nullptr, 0);
       if (rc != LDAP_SUCCESS) return Finish(LdapError(ld, rc, LdapStep::kSearch, *endpoint_), Step::kAbandon);
       if (result == LDAP_SIZELIMIT_EXCEEDED) return Finish(TooManyEntries(*config_), Step::kDone);
       if (result != LDAP_SUCCESS) return Finish(LdapError(ld, result, LdapStep::kSearch, *endpoint_), Step::kDone);

@@ -46,7 +46,7 @@ bool LdapSocketWatchdog::Disarm() {
 int LdapSocketWatchdog::OnConnect(LDAP*, Sockbuf* sb, LDAPURLDesc*, sockaddr*, ldap_conncb* self) {
   auto* watchdog = static_cast<LdapSocketWatchdog*>(self->lc_arg);
   ber_socket_t fd = -1;
-  ber_sockbuf_ctrl(sb, LBER_SB_OPT_GET_FD, &fd);
+  Ldap().ber_sockbuf_ctrl(sb, LBER_SB_OPT_GET_FD, &fd);
   std::lock_guard lock(watchdog->mutex_);
   watchdog->CloseDuplicateLocked();
   if (fd >= 0) watchdog->socket_ = dup(fd);

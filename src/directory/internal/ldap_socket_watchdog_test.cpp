@@ -19,13 +19,14 @@ class WatchedPair final {
  public:
   explicit WatchedPair(LdapSocketWatchdog& watchdog) {
     EXPECT_EQ(socketpair(AF_UNIX, SOCK_STREAM, 0, fds_), 0);
-    sb_ = ber_sockbuf_alloc();
-    ber_sockbuf_ctrl(sb_, LBER_SB_OPT_SET_FD, &fds_[0]);
+    EXPECT_TRUE(LoadLdapApi());
+    sb_ = Ldap().ber_sockbuf_alloc();
+    Ldap().ber_sockbuf_ctrl(sb_, LBER_SB_OPT_SET_FD, &fds_[0]);
     ldap_conncb* callbacks = watchdog.callbacks();
     callbacks->lc_add(nullptr, sb_, nullptr, nullptr, callbacks);
   }
   ~WatchedPair() {
-    ber_sockbuf_free(sb_);  // no I/O layer pushed, so the descriptor stays ours to close
+    Ldap().ber_sockbuf_free(sb_);  // no I/O layer pushed, so the descriptor stays ours to close
     close(fds_[0]);
     close(fds_[1]);
   }

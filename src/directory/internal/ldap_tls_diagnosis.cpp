@@ -21,7 +21,7 @@ namespace {
 
 std::string HostOf(const std::string& url) {
   LDAPURLDesc* raw = nullptr;
-  if (ldap_url_parse(url.c_str(), &raw) != LDAP_URL_SUCCESS) return {};
+  if (Ldap().ldap_url_parse(url.c_str(), &raw) != LDAP_URL_SUCCESS) return {};
   LdapUrlPtr parsed(raw);
   return parsed->lud_host ? parsed->lud_host : "";
 }
@@ -33,10 +33,10 @@ ossl::X509Ptr FetchPeerCertificate(const LdapConfig& config, const LdapEndpoint&
   auto ld = NewLdapHandle(config, endpoint, watchdog, LdapTlsCheck::kFetchOnly);
   if (!ld) return nullptr;
   LdapDeadlineScope deadline(watchdog, std::chrono::steady_clock::now() + std::chrono::milliseconds(config.timeout_ms));
-  if (ldap_connect(ld->get()) != LDAP_SUCCESS) return nullptr;
-  if (config.starttls && ldap_start_tls_s(ld->get(), nullptr, nullptr) != LDAP_SUCCESS) return nullptr;
+  if (Ldap().ldap_connect(ld->get()) != LDAP_SUCCESS) return nullptr;
+  if (config.starttls && Ldap().ldap_start_tls_s(ld->get(), nullptr, nullptr) != LDAP_SUCCESS) return nullptr;
   berval der{};
-  if (ldap_get_option(ld->get(), LDAP_OPT_X_TLS_PEERCERT, &der) != LDAP_OPT_SUCCESS || !der.bv_val) return nullptr;
+  if (Ldap().ldap_get_option(ld->get(), LDAP_OPT_X_TLS_PEERCERT, &der) != LDAP_OPT_SUCCESS || !der.bv_val) return nullptr;
   LdapStringPtr owned(der.bv_val);  // libldap allocated the bytes for us
   const auto* p = reinterpret_cast<const unsigned char*>(der.bv_val);
   return ossl::X509Ptr(d2i_X509(nullptr, &p, static_cast<long>(der.bv_len)));

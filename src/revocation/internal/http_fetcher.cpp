@@ -35,7 +35,7 @@ size_t WriteBody(char* data, size_t size, size_t count, void* user) {
 }
 
 Status AppendHeader(CurlSlistPtr& list, const std::string& header) {
-  curl_slist* head = curl_slist_append(list.get(), header.c_str());
+  curl_slist* head = Curl().curl_slist_append(list.get(), header.c_str());
   if (!head) return Error(ErrorCode::kInternal, "out of memory building an HTTP request");
   (void)list.release();  // `head` is the same list, now one longer
   list.reset(head);
@@ -67,8 +67,8 @@ Result<std::string> HttpFetcher::Post(const std::string& url, std::string_view c
 Result<std::string> HttpFetcher::Perform(const std::string& url, const std::string* content_type,
                                          std::string_view body) const {
   if (!IsHttpUrl(url)) return Error(ErrorCode::kInvalidArgument, "not an http:// URL: " + url);
-  if (!EnsureCurlGlobalInit()) return Error(ErrorCode::kInternal, "cannot initialise libcurl");
-  CurlPtr curl(curl_easy_init());
+  if (auto api = LoadCurlApi(); !api) return std::move(api).error();
+  CurlPtr curl(Curl().curl_easy_init());
   if (!curl) return Error(ErrorCode::kInternal, "cannot create a libcurl handle");
 
   Sink sink;
@@ -76,42 +76,42 @@ Result<std::string> HttpFetcher::Perform(const std::string& url, const std::stri
   char error_buffer[CURL_ERROR_SIZE] = {};
   CurlSlistPtr headers;
   CURL* c = curl.get();
-  curl_easy_setopt(c, CURLOPT_URL, url.c_str());
+  Curl().curl_easy_setopt(c, CURLOPT_URL, url.c_str());
   // Plain HTTP only, also after redirects: a redirect to file:// or another scheme must
   // not turn a CRL fetch into a local file read.
-  curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http");
-  curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http");
-  curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
-  curl_easy_setopt(c, CURLOPT_MAXREDIRS, kMaxRedirects);
-  curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);  // no SIGALRM for timeouts: we may run on any thread
-  curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms_);
-  curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, timeout_ms_);
+  Curl().curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http");
+  Curl().curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http");
+  Curl().curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
+  Curl().curl_easy_setopt(c, CURLOPT_MAXREDIRS, kMaxRedirects);
+  Curl().curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);  // no SIGALRM for timeouts: we may run on any thread
+  Curl().curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms_);
+  Curl().curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, timeout_ms_);
   // Rejects early when Content-Length announces too much; the callback catches the rest.
-  curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(max_bytes_));
-  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, WriteBody);
-  curl_easy_setopt(c, CURLOPT_WRITEDATA, &sink);
-  curl_easy_setopt(c, CURLOPT_ERRORBUFFER, error_buffer);
-  curl_easy_setopt(c, CURLOPT_USERAGENT, "sealpost");
+  Curl().curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(max_bytes_));
+  Curl().curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, WriteBody);
+  Curl().curl_easy_setopt(c, CURLOPT_WRITEDATA, &sink);
+  Curl().curl_easy_setopt(c, CURLOPT_ERRORBUFFER, error_buffer);
+  Curl().curl_easy_setopt(c, CURLOPT_USERAGENT, "sealpost");
   if (content_type) {
     RETURN_IF_ERROR(AppendHeader(headers, "Content-Type: " + *content_type));
     // Without an empty Expect, curl may wait for "100 Continue" that HTTP/1.0 servers never send.
     RETURN_IF_ERROR(AppendHeader(headers, "Expect:"));
-    curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers.get());
-    curl_easy_setopt(c, CURLOPT_POST, 1L);
-    curl_easy_setopt(c, CURLOPT_POSTFIELDS, body.data());
-    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
+    Curl().curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers.get());
+    Curl().curl_easy_setopt(c, CURLOPT_POST, 1L);
+    Curl().curl_easy_setopt(c, CURLOPT_POSTFIELDS, body.data());
+    Curl().curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
   }
 
-  CURLcode rc = curl_easy_perform(c);
+  CURLcode rc = Curl().curl_easy_perform(c);
   if (sink.over_limit || rc == CURLE_FILESIZE_EXCEEDED) {
     return Error(ErrorCode::kLimit, url + ": response larger than " + std::to_string(max_bytes_) + " bytes");
   }
   if (rc != CURLE_OK) {
-    std::string why = error_buffer[0] ? error_buffer : curl_easy_strerror(rc);
+    std::string why = error_buffer[0] ? error_buffer : Curl().curl_easy_strerror(rc);
     return Error(ErrorCode::kNetwork, url + ": " + why);
   }
   long status = 0;
-  curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+  Curl().curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
   if (status != 200) return Error(ErrorCode::kNetwork, url + ": HTTP status " + std::to_string(status));
   return std::move(sink.body);
 }

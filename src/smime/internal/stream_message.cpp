@@ -34,27 +34,48 @@ Blob SubBlob(const Blob& blob, uint64_t offset, uint64_t length) {
   return Blob{blob.path, blob.offset + offset, length};
 }
 
-Result<HeaderBlock> ReadHeaderBlock(const Blob& entity) {
-  ASSIGN_OR_RETURN(FileSource source, OpenBlob(entity));
-  size_t want = static_cast<size_t>(std::min<uint64_t>(entity.length, kMaxStreamedHeaderBlock));
-  std::string head(want, '\0');
-  size_t got = 0;
-  while (got < want) {
-    ASSIGN_OR_RETURN(size_t n, source.Read(head.data() + got, want - got));
-    if (n == 0) break;
-    got += n;
-  }
-  head.resize(got);
-  HeaderBlock block;
-  if (head.empty() || head[0] == '\n' || (head[0] == '\r' && head.size() > 1 && head[1] == '\n')) {
-    // No header fields: the blank line (if any) starts the body.
-    return block;
-  }
+namespace {
+
+// Where the header block ends (just past its blank line) within `head`, or npos.
+size_t HeaderBlockEnd(std::string_view head) {
   size_t lf_lf = head.find("\n\n");
   size_t lf_crlf = head.find("\n\r\n");
   size_t end = std::string::npos;
   if (lf_lf != std::string::npos) end = lf_lf + 2;
   if (lf_crlf != std::string::npos && (end == std::string::npos || lf_crlf + 3 < end)) end = lf_crlf + 3;
+  return end;
+}
+
+}  // namespace
+
+Result<HeaderBlock> ReadHeaderBlock(const Blob& entity) {
+  ASSIGN_OR_RETURN(FileSource source, OpenBlob(entity));
+  const size_t cap = static_cast<size_t>(std::min<uint64_t>(entity.length, kMaxStreamedHeaderBlock));
+  // Header blocks are a few KiB; read in doubling steps up to the cap instead of taking
+  // the whole 1 MiB cap for every part (four parts of a signed message were 4 MB of heap).
+  std::string head;
+  size_t end = std::string::npos;
+  bool eof = false;
+  for (size_t want = std::min<size_t>(cap, 16 << 10); end == std::string::npos && !eof; want = std::min(cap, want * 2)) {
+    size_t got = head.size();
+    if (got == want) break;  // at the cap
+    head.resize(want);
+    while (got < want) {
+      ASSIGN_OR_RETURN(size_t n, source.Read(head.data() + got, want - got));
+      if (n == 0) {
+        eof = true;
+        break;
+      }
+      got += n;
+    }
+    head.resize(got);
+    end = HeaderBlockEnd(head);
+  }
+  HeaderBlock block;
+  if (head.empty() || head[0] == '\n' || (head[0] == '\r' && head.size() > 1 && head[1] == '\n')) {
+    // No header fields: the blank line (if any) starts the body.
+    return block;
+  }
   if (end == std::string::npos) {
     if (entity.length > kMaxStreamedHeaderBlock)
       return Error(ErrorCode::kLimit, "the header fields of a part are longer than " +
@@ -62,6 +83,7 @@ Result<HeaderBlock> ReadHeaderBlock(const Blob& entity) {
     end = head.size();  // headers only, no body
   }
   head.resize(end);
+  head.shrink_to_fit();
   block.bytes = std::move(head);
   block.body_offset = end;
   return block;
