@@ -55,9 +55,7 @@ void Walk(GMimeObject* obj, LeafContent& out, int depth) {
   out.attachments.push_back({filename ? filename : "", media, DecodedSize(part)});
 }
 
-}  // namespace
-
-Result<LeafContent> ExtractContent(std::string_view entity) {
+Result<GObjectPtr<GMimeObject>> ParseContent(std::string_view entity) {
   // Content without header fields is text/plain (RFC 2045 §5.2); GMime wants headers.
   std::string with_headers;
   auto parsed = ParseEntity(entity);
@@ -69,9 +67,21 @@ Result<LeafContent> ExtractContent(std::string_view entity) {
   auto parser = GObjectPtr<GMimeParser>::Adopt(g_mime_parser_new_with_stream(stream.get()));
   auto root = GObjectPtr<GMimeObject>::Adopt(g_mime_parser_construct_part(parser.get(), nullptr));
   if (!root) return Error(ErrorCode::kMalformed, "the message content cannot be parsed as MIME");
+  return root;
+}
+
+}  // namespace
+
+Result<LeafContent> ExtractContent(std::string_view entity) {
+  ASSIGN_OR_RETURN(GObjectPtr<GMimeObject> root, ParseContent(entity));
   LeafContent out;
   Walk(root.get(), out, 0);
   return out;
+}
+
+Status CheckContentParses(std::string_view entity) {
+  ASSIGN_OR_RETURN(GObjectPtr<GMimeObject> root, ParseContent(entity));
+  return Ok();
 }
 
 }  // namespace sealpost::mime

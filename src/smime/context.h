@@ -89,6 +89,9 @@ struct ReadOptions {
   // Where decryption keys come from instead of the context's KeySource (a bulk run loads
   // them once for all its threads).
   std::function<Result<std::vector<cms::Identity>>()> load_keys;
+  // False when the caller drops the displayed content (text, attachments): the report then
+  // has the same verdict and warnings, with `content` and `content_entity` left empty.
+  bool want_content = true;
 };
 
 // Messages larger than this are never loaded whole: the *File operations stream them.

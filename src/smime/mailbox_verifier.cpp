@@ -96,6 +96,7 @@ MailboxRun VerifyMailbox(const SecureMimeContext& ctx, const std::string& dir, c
   read_options.at = ctx.Now();  // one moment for all, so trust decisions can be shared
   read_options.trust_cache = &cache;
   read_options.certificate_cache = &certificates;
+  read_options.want_content = false;  // the verdict is kept, the displayed content is not
   // Keys are loaded once for the run (the vault and its passphrase prompt are not meant for
   // several threads), and only when a message needs them.
   std::mutex keys_mutex;
@@ -118,9 +119,6 @@ MailboxRun VerifyMailbox(const SecureMimeContext& ctx, const std::string& dir, c
       if (report) {
         r.exit_code = ExitCodeFor(*report, true);
         r.report = std::move(report).value();
-        // The verdict is kept, the displayed content is not (memory grows with the mailbox).
-        r.report->content_entity.clear();
-        r.report->content = {};
       } else {
         r.error = report.error();
         r.exit_code = options.error_exit_code ? options.error_exit_code(*r.error) : 3;

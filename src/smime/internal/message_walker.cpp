@@ -34,6 +34,11 @@ void MessageWalker::RecordLayerError(LayerVerdict layer, const Error& error) {
 void MessageWalker::SetContent(std::string_view entity_bytes) {
   if (content_set_) return;
   content_set_ = true;
+  if (!want_content_) {
+    if (Status parses = mime::CheckContentParses(entity_bytes); !parses)
+      report_.warnings.push_back("the content could not be displayed: " + parses.error().message());
+    return;
+  }
   report_.content_entity = std::string(entity_bytes);
   auto content = mime::ExtractContent(entity_bytes);
   if (content) {
