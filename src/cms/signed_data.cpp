@@ -4,6 +4,7 @@
 #include "cms/signed_data.h"
 
 #include <openssl/cms.h>
+#include <openssl/crypto.h>
 #include <openssl/x509.h>
 
 #include "cms/algorithms.h"
@@ -157,9 +158,33 @@ std::string_view SignatureStatusName(SignatureStatus status) {
 
 namespace {
 
+// Whether the signer's messageDigest attribute (checked to be a single OCTET STRING by
+// CheckSignedAttributes) equals `digest`: what CMS_SignerInfo_verify_content compares.
+bool MessageDigestMatches(CMS_SignerInfo* si, const std::string& digest) {
+  const auto* value = static_cast<const ASN1_OCTET_STRING*>(
+      CMS_signed_get0_data_by_OBJ(si, OBJ_nid2obj(NID_pkcs9_messageDigest), -3, V_ASN1_OCTET_STRING));
+  return value && static_cast<size_t>(ASN1_STRING_length(value)) == digest.size() &&
+         CRYPTO_memcmp(ASN1_STRING_get0_data(value), digest.data(), digest.size()) == 0;
+}
+
+// Whether every signer can be checked against a precomputed digest of this algorithm.
+bool DigestAppliesToEverySigner(STACK_OF(CMS_SignerInfo)* infos, int nid) {
+  for (int i = 0; i < sk_CMS_SignerInfo_num(infos); ++i) {
+    CMS_SignerInfo* si = sk_CMS_SignerInfo_value(infos, i);
+    X509_ALGOR* dig_alg = nullptr;
+    CMS_SignerInfo_get0_algs(si, nullptr, nullptr, &dig_alg, nullptr);
+    const ASN1_OBJECT* dig_obj = nullptr;
+    X509_ALGOR_get0(&dig_obj, nullptr, nullptr, dig_alg);
+    if (OBJ_obj2nid(dig_obj) != nid || CMS_signed_get_attr_count(si) < 0) return false;
+  }
+  return true;
+}
+
 // `content_bio`: the detached content (not owned), or null to use the embedded one.
+// `precomputed`: instead of any content, the digest of the detached content.
 Result<SignedDataResult> VerifyWithContent(std::string_view der, BIO* content_bio, const VerifyOptions& options,
-                                           const std::vector<pki::Certificate>& extra_certs) {
+                                           const std::vector<pki::Certificate>& extra_certs,
+                                           const ContentDigest* precomputed = nullptr) {
   ossl::CmsPtr cms;
   if (options.certificate_cache) cms = ParseWithCachedCertificates(der, *options.certificate_cache);
   if (!cms) {
@@ -190,6 +215,8 @@ Result<SignedDataResult> VerifyWithContent(std::string_view der, BIO* content_bi
 
   if (!infos || sk_CMS_SignerInfo_num(infos) == 0)
     return Error(ErrorCode::kMalformed, "the SignedData has no signers, so nothing is signed");
+  if (precomputed && (result.has_econtent || !DigestAppliesToEverySigner(infos, precomputed->nid)))
+    return Error(ErrorCode::kUnsupported, "the precomputed content digest does not apply to this SignedData");
   // Looks each signer's certificate up in the bag; unknown signers keep a null cert.
   ossl::X509StackPtr extra(sk_X509_new_null());
   for (const auto& c : extra_certs) {
@@ -201,7 +228,7 @@ Result<SignedDataResult> VerifyWithContent(std::string_view der, BIO* content_bi
 
   // Digest the content once through the BIO chain CMS_dataInit builds for every listed
   // digest algorithm, then let each signer compare against its own digest.
-  BIO* chain = CMS_dataInit(cms.get(), content_bio);
+  BIO* chain = precomputed ? nullptr : CMS_dataInit(cms.get(), content_bio);
   std::string dataInit_error;
   if (chain) {
     char buffer[16384];
@@ -244,7 +271,7 @@ Result<SignedDataResult> VerifyWithContent(std::string_view der, BIO* content_bi
     } else if (std::string bad = CheckSignedAttributes(cms.get(), si); !bad.empty()) {
       r.status = SignatureStatus::kMalformed;
       r.detail = bad;
-    } else if (!chain) {
+    } else if (!chain && !precomputed) {
       // A digest we know but could not set up means the structure is broken (e.g. an empty
       // digestAlgorithms SET, catalogue C7); one we do not know is unsupported (C8).
       EVP_MD* md = EVP_MD_fetch(nullptr, OBJ_nid2sn(dig_nid), nullptr);
@@ -257,7 +284,8 @@ Result<SignedDataResult> VerifyWithContent(std::string_view der, BIO* content_bi
     } else {
       bool attrs_ok = CMS_signed_get_attr_count(si) < 0 || CMS_SignerInfo_verify(si) == 1;
       std::string attr_error = attrs_ok ? "" : ossl::DrainErrors();
-      bool content_ok = attrs_ok && CMS_SignerInfo_verify_content(si, chain) == 1;
+      bool content_ok = attrs_ok && (precomputed ? MessageDigestMatches(si, precomputed->value)
+                                                 : CMS_SignerInfo_verify_content(si, chain) == 1);
       std::string content_error = content_ok ? "" : ossl::DrainErrors();
       if (attrs_ok && content_ok) {
         r.status = SignatureStatus::kValid;
@@ -299,6 +327,12 @@ Result<SignedDataResult> VerifySignedData(std::string_view der, std::optional<st
   ossl::BioPtr content_bio;
   if (detached_content) content_bio = ossl::MemBio(detached_content->data(), detached_content->size());
   return VerifyWithContent(der, content_bio.get(), options, extra_certs);
+}
+
+Result<SignedDataResult> VerifySignedDataWithDigest(std::string_view der, const ContentDigest& digest,
+                                                    const VerifyOptions& options,
+                                                    const std::vector<pki::Certificate>& extra_certs) {
+  return VerifyWithContent(der, nullptr, options, extra_certs, &digest);
 }
 
 Result<SignedDataResult> VerifySignedData(std::string_view der, ByteSource& detached_content,

@@ -79,4 +79,19 @@ Result<SignedDataResult> VerifySignedData(std::string_view der, ByteSource& deta
                                           const VerifyOptions& options,
                                           const std::vector<pki::Certificate>& extra_certs = {});
 
+// The digest of detached content, computed by the caller while it read the content for
+// another reason (a big message's boundary scan), so the content is read once.
+struct ContentDigest {
+  int nid = 0;        // NID_sha256, ...
+  std::string value;  // the raw digest
+};
+
+// The same verdicts as the streamed form, from a digest of the content. Applies only when
+// every signer uses `digest.nid` and has signed attributes (then the signature covers the
+// messageDigest attribute, which is compared here); otherwise, and for SignedData that
+// embeds its content, the error is kUnsupported and the caller verifies the content itself.
+Result<SignedDataResult> VerifySignedDataWithDigest(std::string_view der, const ContentDigest& digest,
+                                                    const VerifyOptions& options,
+                                                    const std::vector<pki::Certificate>& extra_certs = {});
+
 }  // namespace sealpost::cms
