@@ -43,7 +43,22 @@ struct StreamParts {
   std::vector<PartRange> parts;
   bool closed = false;
 };
-Result<StreamParts> ScanMultipart(const Blob& body, std::string_view boundary, size_t max_parts);
+//
+// With a `tap`, the first part's bytes are handed to it as the scan proves them to be
+// content (a line that cannot be a delimiter, and the line break before it), in order and
+// exactly: when the scan returns with a closed first part, the tap has had all of it and
+// nothing more. So a big signed part is digested during the one read the scan needs.
+class PartTap {
+ public:
+  virtual ~PartTap() = default;
+  // `crlf_only`: every LF in `data` follows a CR (in the part's bytes), so the bytes are
+  // already canonical; false when the part has had a bare LF so far (canonicalise).
+  virtual void FirstPartBytes(const char* data, size_t n, bool crlf_only) = 0;
+  // The first part ended (its closing delimiter was seen).
+  virtual void FirstPartEnd() = 0;
+};
+Result<StreamParts> ScanMultipart(const Blob& body, std::string_view boundary, size_t max_parts,
+                                  PartTap* tap = nullptr);
 
 // Sources read one after another.
 class ConcatSource final : public ByteSource {

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <fstream>
+#include <random>
 
 #include "core/byte_stream.h"
 #include "mime/entity.h"
@@ -49,9 +50,111 @@ TEST(ScanMultipartTest, FindsTheSamePartsAsSplitMultipart) {
   ExpectSameParts("--b\nA\n--b\nB\n--b--\n", "b");
   ExpectSameParts("--b\r\n\r\n--b\r\n--b--", "b");                    // empty parts
   ExpectSameParts("--b\r\nA\r\n--bb\r\n--b \t\r\nB\r\n--b--", "b");  // look-alike lines
+  ExpectSameParts("--b\r\nA\r\n--b\r\r\nB\r\n--b--\r\r\n", "b");        // a CR too many is no delimiter
   ExpectSameParts("--b\r\nA\r\n--b\r\nunclosed\r\n", "b");
   ExpectSameParts("no boundary at all\r\n", "b");
   ExpectSameParts(std::string("--b\r\n") + std::string(300000, 'x') + "\r\n--b--\r\n", "b");  // long line
+}
+
+// Collects what the scan hands a tap, canonicalising where the scan says it must.
+class RecordingTap final : public PartTap {
+ public:
+  void FirstPartBytes(const char* data, size_t n, bool crlf_only) override {
+    EXPECT_FALSE(ended);
+    raw.append(data, n);
+    for (size_t i = 0; i < n; ++i) {
+      const bool after_cr = i > 0 ? data[i - 1] == '\r' : previous_cr_;
+      if (data[i] == '\n' && !after_cr) {
+        EXPECT_FALSE(crlf_only) << "a bare LF was handed over as canonical at byte " << raw.size() - n + i;
+        canonical += '\r';
+      }
+      canonical += data[i];
+    }
+    if (n > 0) previous_cr_ = data[n - 1] == '\r';
+  }
+  void FirstPartEnd() override {
+    EXPECT_FALSE(ended);
+    ended = true;
+  }
+  std::string raw, canonical;
+  bool ended = false;
+
+ private:
+  bool previous_cr_ = false;
+};
+
+// Returns whether the first part was complete (a delimiter followed it) and so checked.
+bool ExpectTapGetsTheFirstPart(const std::string& body, const std::string& boundary) {
+  TempFile file(body);
+  RecordingTap tap;
+  auto streamed = ScanMultipart(file.blob(body.size()), boundary, 3, &tap);
+  auto in_memory = mime::SplitMultipart(body, boundary, 100);
+  EXPECT_TRUE(streamed.has_value()) << streamed.error().message();
+  if (!streamed || streamed->parts.empty()) return false;
+  const bool complete = streamed->parts.size() >= 2 || streamed->closed;
+  if (complete) {
+    EXPECT_TRUE(tap.ended);
+    const std::string part(in_memory->parts[0]);
+    EXPECT_EQ(streamed->parts[0].length, part.size()) << "the scanner and SplitMultipart disagree";
+    EXPECT_EQ(tap.raw.size(), part.size());
+    EXPECT_TRUE(tap.raw == part) << "the tapped bytes differ from the first part";
+    EXPECT_TRUE(tap.canonical == mime::CanonicalizeLineEndings(part));
+  } else {
+    EXPECT_FALSE(tap.ended);
+  }
+  return complete;
+}
+
+TEST(ScanMultipartTapTest, HandsOverExactlyTheFirstPart) {
+  EXPECT_TRUE(ExpectTapGetsTheFirstPart("preamble\r\n--b\r\nA\r\n--b\r\nB\r\n--b--\r\nepilogue", "b"));
+  EXPECT_TRUE(ExpectTapGetsTheFirstPart("--b\nA\n--b\nB\n--b--\n", "b"));
+  EXPECT_TRUE(ExpectTapGetsTheFirstPart("--b\r\n\r\n--b\r\n--b--", "b"));                    // empty first part
+  EXPECT_TRUE(ExpectTapGetsTheFirstPart("--b\r\nA\r\n--bb\r\n--b \t\r\nB\r\n--b--", "b"));  // look-alikes
+  EXPECT_TRUE(ExpectTapGetsTheFirstPart("--b\r\nA\r\n--b\r\nunclosed\r\n", "b"));
+  EXPECT_FALSE(ExpectTapGetsTheFirstPart("--b\r\nA\r\nunclosed first part\r\n", "b"));
+  EXPECT_TRUE(ExpectTapGetsTheFirstPart("--b\r\nmixed\nendings\r\n\n\r\r\n--b--\r\n", "b"));
+}
+
+TEST(ScanMultipartTapTest, HandsOverExactlyTheFirstPartAcrossReadChunks) {
+  // Random bodies of a few read chunks (256 KiB), with short and long lines, CRLF and bare
+  // LF endings, lines starting with '-' and delimiter look-alikes, so that every kind of
+  // line, a lone CR and a delimiter land on a chunk edge somewhere.
+  std::mt19937 random(20261129);
+  // Never a bare "--b" line: that would be a real delimiter (and end the first part early).
+  const std::vector<std::string> starts = {"", "-", "--", "--b-", "--bx", "--b--x", "x", "--b \tx"};
+  for (int round = 0; round < 40; ++round) {
+    SCOPED_TRACE(round);
+    std::string body = "--b\r\n";
+    const size_t target = 200000 + random() % 400000;
+    while (body.size() < target) {
+      std::string line = starts[random() % starts.size()];
+      const size_t length = random() % 8 == 0 ? random() % 1000 : random() % 120;
+      for (size_t i = 0; i < length; ++i) line += static_cast<char>('a' + random() % 26);
+      if (random() % 16 == 0) line += '\r';  // a CR inside the line
+      body += line + (random() % 3 == 0 ? "\n" : "\r\n");
+    }
+    body += random() % 2 ? "--b\r\nsecond\r\n--b--\r\n" : "--b--\n";
+    EXPECT_TRUE(ExpectTapGetsTheFirstPart(body, "b"));
+  }
+}
+
+TEST(ScanMultipartTapTest, HandsOverExactlyTheFirstPartWhenALineBreakSpansAReadChunk) {
+  // The scan reads 256 KiB at a time (kScanChunk): put the CR, the LF or the start of the
+  // delimiter line just before, on and after that edge, after a plain line and after a
+  // short line starting with '-' (which could have been a delimiter until its end).
+  constexpr size_t kChunk = 1 << 18;
+  for (const std::string last_line_start : {"x", "-"}) {
+    for (size_t cr_at = kChunk - 4; cr_at <= kChunk + 3; ++cr_at) {
+      SCOPED_TRACE(last_line_start + " CR at " + std::to_string(cr_at));
+      std::string body = "--b\r\n";
+      while (body.size() + 100 < cr_at - 40) body += std::string(98, 'y') + "\r\n";
+      body += last_line_start;
+      body += std::string(cr_at - body.size(), 'z');
+      body += "\r\n--b\r\nsecond\r\n--b--\r\n";
+      ASSERT_EQ(body[cr_at], '\r');
+      EXPECT_TRUE(ExpectTapGetsTheFirstPart(body, "b"));
+    }
+  }
 }
 
 TEST(ScanMultipartTest, StopsAtThePartCap) {
