@@ -162,6 +162,61 @@ class StreamingTest(unittest.TestCase):
         self.assertEqual(verdict["signatures"][0]["status"], "invalid")
         self.assertNotEqual(verdict["exit_code"], 0)
 
+    def test_streamed_verify_of_a_message_stored_with_lf_line_ends(self):
+        # Unix mail stores keep LF: the one-pass digest must canonicalise what it hashes.
+        src = self.d / "msg.eml"
+        src.write_bytes(small_message())
+        signed = self.d / "signed.eml"
+        self.alice.run("sign", "--in", src, "--out", signed, expect=OK)
+        stored = self.d / "stored-lf.eml"
+        stored.write_bytes(signed.read_bytes().replace(b"\r\n", b"\n"))
+        _, verdict = u.examine(self.bob, "verify", stored, "--stream")
+        self.assertEqual(verdict["signatures"][0]["status"], "valid", verdict)
+        self.assertEqual(verdict["exit_code"], 0, verdict)
+        # twin: one body byte changed
+        tampered = self.d / "tampered.eml"
+        tampered.write_bytes(stored.read_bytes().replace(b"figures are", b"figures arE"))
+        _, verdict = u.examine(self.bob, "verify", tampered, "--stream")
+        self.assertEqual(verdict["signatures"][0]["status"], "invalid")
+        self.assertIn("changed", verdict["signatures"][0]["detail"])
+
+    def test_streamed_verify_when_micalg_names_another_digest(self):
+        # The one-pass digest follows micalg; a signer that used another algorithm gets the
+        # signed part read again, with the same verdict.
+        src = self.d / "msg.eml"
+        src.write_bytes(small_message())
+        signed = self.d / "signed.eml"
+        self.alice.run("sign", "--in", src, "--out", signed, expect=OK)
+        data = signed.read_bytes()
+        self.assertIn(b"micalg=sha-256", data)
+        relabelled = self.d / "micalg-512.eml"
+        relabelled.write_bytes(data.replace(b"micalg=sha-256", b"micalg=sha-512"))
+        _, verdict = u.examine(self.bob, "verify", relabelled, "--stream")
+        self.assertEqual(verdict["signatures"][0]["status"], "valid", verdict)
+        self.assertEqual(verdict["signatures"][0]["digest"], "sha256")
+        tampered = self.d / "tampered.eml"
+        tampered.write_bytes(relabelled.read_bytes().replace(b"figures are", b"figures arE"))
+        _, verdict = u.examine(self.bob, "verify", tampered, "--stream")
+        self.assertEqual(verdict["signatures"][0]["status"], "invalid")
+        self.assertIn("changed", verdict["signatures"][0]["detail"])
+
+    def test_streamed_verify_of_an_openssl_sha384_signature(self):
+        entity = self.d / "entity.txt"
+        entity.write_bytes(b"Content-Type: text/plain\r\n\r\nthe figures are attached\r\n")
+        signed = self.d / "openssl-384.eml"
+        p = self.w.pki
+        u.openssl("cms", "-sign", "-md", "sha384", "-in", entity, "-signer", p.cert("alice", "rsa"),
+                  "-inkey", p.key("alice", "rsa"), "-certfile", p.intermediate, "-out", signed)
+        self.assertIn(b"sha-384", signed.read_bytes())
+        _, verdict = u.examine(self.bob, "verify", signed, "--stream")
+        self.assertEqual(verdict["signatures"][0]["status"], "valid", verdict)
+        self.assertEqual(verdict["signatures"][0]["digest"], "sha384")
+        tampered = self.d / "tampered.eml"
+        tampered.write_bytes(signed.read_bytes().replace(b"figures are", b"figures arE"))
+        _, verdict = u.examine(self.bob, "verify", tampered, "--stream")
+        self.assertEqual(verdict["signatures"][0]["status"], "invalid")
+        self.assertIn("changed", verdict["signatures"][0]["detail"])
+
     def test_streamed_multipart_signed_with_three_parts_is_malformed(self):
         src = self.d / "msg.eml"
         src.write_bytes(small_message())

@@ -64,7 +64,8 @@ class MessageWalker final {
 
   Status Visit(std::string_view entity_bytes, const Position& pos);
   Status VisitBlob(const Blob& entity, const Position& pos);
-  Status VisitBlobMultipartSigned(const Blob& body, const std::string& boundary, const Position& pos);
+  Status VisitBlobMultipartSigned(const Blob& body, const std::string& boundary, const std::string& micalg,
+                                  const Position& pos);
   Status VisitBlobCms(const Blob& entity, const Blob& body, bool base64, const Position& pos);
   void BindSender(const mime::Entity& top);
   void FinishReport();

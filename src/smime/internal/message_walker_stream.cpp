@@ -3,7 +3,11 @@
 // to hold. Structure comes from header blocks and boundary scans of the file; signatures
 // are checked over the signed part as it streams from disk; decrypted layers are written to
 // anonymous scratch files and walked only when decryption (and the GCM tag) succeeded.
+#include <openssl/evp.h>
+#include <openssl/obj_mac.h>
+
 #include <algorithm>
+#include <optional>
 
 #include "cms/envelope_stream.h"
 #include "mime/content_type.h"
@@ -12,6 +16,7 @@
 #include "smime/context.h"
 #include "smime/internal/message_walker.h"
 #include "smime/internal/mime_kinds.h"
+#include "smime/internal/part_digest.h"
 
 namespace sealpost::smime::internal {
 namespace {
@@ -36,6 +41,19 @@ std::string Lowercase(std::string v) {
   v.erase(v.find_last_not_of(" \t\r\n") + 1);
   for (char& c : v) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return v;
+}
+
+struct DigestChoice {
+  const EVP_MD* md;
+  int nid;
+};
+
+// RFC 8551 §3.5.3.2 micalg names (and the dash-less spellings some clients write).
+DigestChoice DigestForMicalg(const std::string& micalg) {
+  const std::string name = Lowercase(micalg);
+  if (name == "sha-384" || name == "sha384") return {EVP_sha384(), NID_sha384};
+  if (name == "sha-512" || name == "sha512") return {EVP_sha512(), NID_sha512};
+  return {EVP_sha256(), NID_sha256};
 }
 
 std::string LargeContentNote(uint64_t bytes) {
@@ -76,7 +94,7 @@ Status MessageWalker::VisitBlob(const Blob& entity, const Position& pos) {
       RecordLayerError(layer, Error(ErrorCode::kMalformed, *problem));
       return Ok();
     }
-    return VisitBlobMultipartSigned(body, ct.Param("boundary"), pos);
+    return VisitBlobMultipartSigned(body, ct.Param("boundary"), ct.Param("micalg"), pos);
   }
   if (IsPkcs7Mime(ct)) {
     const mime::HeaderField* cte = parsed.Find("Content-Transfer-Encoding");
@@ -115,14 +133,19 @@ Status MessageWalker::VisitBlob(const Blob& entity, const Position& pos) {
   return Ok();
 }
 
-Status MessageWalker::VisitBlobMultipartSigned(const Blob& body, const std::string& boundary, const Position& pos) {
+Status MessageWalker::VisitBlobMultipartSigned(const Blob& body, const std::string& boundary, const std::string& micalg,
+                                               const Position& pos) {
   LayerVerdict layer{LayerVerdict::Kind::kSigned, pos.on_root_chain, "multipart/signed", pos.part};
   if (pos.crypto_depth >= policy_.max_crypto_layers) {
     RecordLayerError(layer, Error(ErrorCode::kLimit, "more than " + std::to_string(policy_.max_crypto_layers) + " nested cryptographic layers"));
     return Ok();
   }
-  // Three parts are enough to tell "exactly two" (RFC 1847 §2.1, catalogue M6).
-  auto parts = ScanMultipart(body, boundary, 3);
+  // Three parts are enough to tell "exactly two" (RFC 1847 §2.1, catalogue M6). The first
+  // part is digested while the scan reads it, with the algorithm micalg announces (SHA-256
+  // when it names none we know); a signer that used another gets the content read again.
+  const DigestChoice digest_choice = DigestForMicalg(micalg);
+  ThreadedPartDigest part_digest(digest_choice.md);
+  auto parts = ScanMultipart(body, boundary, 3, &part_digest);
   if (!parts) {
     RecordLayerError(layer, parts.error());
     return Ok();
@@ -154,20 +177,28 @@ Status MessageWalker::VisitBlobMultipartSigned(const Blob& body, const std::stri
   }
   // The signature covers the first part as received, in canonical (CRLF) form.
   Blob signed_blob = SubBlob(body, signed_part.offset, signed_part.length);
-  ASSIGN_OR_RETURN(FileSource signed_source, OpenBlob(signed_blob));
-  mime::CrlfSource canonical(signed_source);
   cms::VerifyOptions options;
   options.allow_legacy = policy_.allow_legacy;
   options.min_rsa_bits = policy_.min_rsa_bits;
   options.certificate_cache = certificate_cache_;
-  auto result = cms::VerifySignedData(*der, canonical, options, trust_.intermediates());
+  std::optional<Result<cms::SignedDataResult>> result;
+  if (auto digest = part_digest.Finish()) {
+    result = cms::VerifySignedDataWithDigest(*der, {digest_choice.nid, std::move(digest).value()}, options,
+                                             trust_.intermediates());
+    if (!*result && result->error().code() == ErrorCode::kUnsupported) result.reset();  // read it again
+  }
   if (!result) {
-    RecordLayerError(layer, result.error());
+    ASSIGN_OR_RETURN(FileSource signed_source, OpenBlob(signed_blob));
+    mime::CrlfSource canonical(signed_source);
+    result = cms::VerifySignedData(*der, canonical, options, trust_.intermediates());
+  }
+  if (!*result) {
+    RecordLayerError(layer, result->error());
     return Ok();
   }
   ASSIGN_OR_RETURN(HeaderBlock signed_head, ReadHeaderBlock(signed_blob));
   UseProtectedHeaders(signed_head.bytes, pos);  // RFC 9788 (catalogue I5)
-  RecordSignedData(layer, *result, true, pos.on_root_chain);
+  RecordSignedData(layer, **result, true, pos.on_root_chain);
   Position inner{pos.on_root_chain, pos.part.empty() ? "1" : pos.part + ".1", pos.mime_depth + 1, pos.crypto_depth + 1};
   return VisitBlob(signed_blob, inner);
 }
