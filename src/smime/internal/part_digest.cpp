@@ -1,17 +1,19 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "smime/internal/part_digest.h"
 
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 
 namespace sealpost::smime::internal {
 namespace {
 
-// Jobs of 256 KiB, at most four alive: about 1 MB whatever the part's size.
-constexpr size_t kJobBytes = 1 << 18;
-constexpr size_t kMaxBuffers = 4;
+// The scan's chunk plus three waiting to be hashed: 1 MiB at the scan's 256 KiB, whatever
+// the part's size; the scan waits for the hash beyond that.
+constexpr size_t kMaxChunks = 4;
 
-// Appends `data` to `out` with a CR before every LF that lacks one (RFC 8551 §3.1.1),
-// `previous_cr` carrying the last byte across calls.
+// Appends `data` to `out` with a CR before every LF that lacks one (RFC 8551 §3.1.1);
+// `previous_cr` tells whether the byte before `data` was a CR.
 void AppendCanonical(const char* data, size_t n, bool previous_cr, std::string& out) {
   size_t start = 0;
   while (start < n) {
@@ -45,43 +47,65 @@ ThreadedPartDigest::~ThreadedPartDigest() {
   if (worker_.joinable()) worker_.join();
 }
 
-void ThreadedPartDigest::FirstPartBytes(const char* data, size_t n, bool crlf_only) {
-  while (n > 0) {
-    if (!pending_.bytes.empty() && pending_.crlf_only != crlf_only) Flush();
-    if (pending_.bytes.empty()) {
-      std::unique_lock lock(mutex_);
-      // Back-pressure: the scan waits while the hash is four jobs behind.
-      changed_.wait(lock, [&] { return !free_.empty() || buffers_ < kMaxBuffers; });
-      if (!free_.empty()) {
-        pending_.bytes = std::move(free_.back());
-        free_.pop_back();
-      } else {
-        ++buffers_;
-        pending_.bytes.reserve(kJobBytes);
-      }
-      pending_.crlf_only = crlf_only;
-    }
-    const size_t take = std::min(n, kJobBytes - pending_.bytes.size());
-    pending_.bytes.append(data, take);
-    data += take;
-    n -= take;
-    if (pending_.bytes.size() >= kJobBytes) Flush();
+char* ThreadedPartDigest::NextChunk(size_t size) {
+  Submit();
+  std::unique_lock lock(mutex_);
+  if (chunk_capacity_ == 0) chunk_capacity_ = size;  // the scan asks for one size throughout
+  if (size > chunk_capacity_) {
+    std::fprintf(stderr, "sealpost: internal error: the scan changed its chunk size\n");
+    std::abort();
   }
+  // Back-pressure: the scan waits while the hash is behind by all the other chunks.
+  changed_.wait(lock, [&] { return !free_.empty() || owned_.size() < kMaxChunks; });
+  char* chunk = nullptr;
+  if (!free_.empty()) {
+    chunk = free_.back();
+    free_.pop_back();
+  } else {
+    owned_.push_back(std::make_unique<char[]>(chunk_capacity_));
+    chunk = owned_.back().get();
+  }
+  current_.chunk = chunk;
+  current_.chunk_size = chunk_capacity_;
+  return chunk;
 }
 
-void ThreadedPartDigest::Flush() {
-  if (pending_.bytes.empty()) return;
-  {
-    std::lock_guard lock(mutex_);
-    queue_.push_back(std::move(pending_));
+void ThreadedPartDigest::FirstPartBytes(const char* data, size_t n, bool crlf_only) {
+  if (n == 0) return;
+  Segment segment;
+  segment.length = n;
+  segment.crlf_only = crlf_only;
+  const char* chunk = current_.chunk;
+  if (chunk && data >= chunk && data + n <= chunk + current_.chunk_size) {
+    segment.offset = static_cast<size_t>(data - chunk);
+  } else {
+    segment.in_copy = true;  // carried bytes: the scan's own buffer, which it will change
+    segment.offset = current_.copy.size();
+    current_.copy.append(data, n);
   }
-  pending_ = Job{};
-  changed_.notify_all();
+  current_.segments.push_back(segment);
 }
 
 void ThreadedPartDigest::FirstPartEnd() {
-  Flush();
   ended_ = true;
+  // The job keeps the chunk, which the scan may go on reading: both only read it, and the
+  // scan gets no buffer back before it asks for its next chunk.
+  Submit();
+}
+
+void ThreadedPartDigest::Submit() {
+  Job job = std::move(current_);
+  current_ = Job{};
+  if (!job.chunk && job.segments.empty()) return;
+  {
+    std::lock_guard lock(mutex_);
+    if (job.segments.empty()) {
+      free_.push_back(job.chunk);
+    } else {
+      queue_.push_back(std::move(job));
+    }
+  }
+  changed_.notify_all();
 }
 
 void ThreadedPartDigest::Work() {
@@ -94,21 +118,22 @@ void ThreadedPartDigest::Work() {
       job = std::move(queue_.front());
       queue_.pop_front();
     }
-    const std::string& raw = job.bytes;
-    if (digest_ok_) {
-      if (job.crlf_only) {
-        digest_ok_ = EVP_DigestUpdate(ctx_.get(), raw.data(), raw.size()) == 1;
-      } else {
-        canonical_.clear();
-        AppendCanonical(raw.data(), raw.size(), previous_cr_, canonical_);
-        digest_ok_ = EVP_DigestUpdate(ctx_.get(), canonical_.data(), canonical_.size()) == 1;
+    for (const Segment& segment : job.segments) {
+      const char* data = (segment.in_copy ? job.copy.data() : job.chunk) + segment.offset;
+      if (digest_ok_) {
+        if (segment.crlf_only) {
+          digest_ok_ = EVP_DigestUpdate(ctx_.get(), data, segment.length) == 1;
+        } else {
+          canonical_.clear();
+          AppendCanonical(data, segment.length, previous_cr_, canonical_);
+          digest_ok_ = EVP_DigestUpdate(ctx_.get(), canonical_.data(), canonical_.size()) == 1;
+        }
       }
+      previous_cr_ = data[segment.length - 1] == '\r';
     }
-    previous_cr_ = raw.back() == '\r';
-    job.bytes.clear();
-    {
+    if (job.chunk) {
       std::lock_guard lock(mutex_);
-      free_.push_back(std::move(job.bytes));
+      free_.push_back(job.chunk);
     }
     changed_.notify_all();
   }

@@ -145,7 +145,8 @@ Result<StreamParts> ScanMultipart(const Blob& body, std::string_view boundary, s
     return Error(ErrorCode::kMalformed, "the multipart boundary is missing or longer than 70 characters");
   const std::string delimiter = "--" + std::string(boundary);
   ASSIGN_OR_RETURN(FileSource source, OpenBlob(body));
-  std::unique_ptr<char[]> chunk(new char[kScanChunk]);
+  // With a tap, the scan reads into the tap's buffers, which it then hashes in place.
+  std::unique_ptr<char[]> own_chunk(tap ? nullptr : new char[kScanChunk]);
 
   StreamParts result;
   int64_t part_start = -1;
@@ -158,7 +159,8 @@ Result<StreamParts> ScanMultipart(const Blob& body, std::string_view boundary, s
   char last_byte = 0;           // the byte before the current segment
   uint64_t pos = 0;
   FirstPartFeed feed(tap);
-  const char* chunk_data = chunk.get();
+  char* chunk = own_chunk.get();
+  const char* chunk_data = chunk;
   uint64_t chunk_base = 0;      // body offset of chunk[0]
   size_t chunk_size = 0;
 
@@ -194,20 +196,22 @@ Result<StreamParts> ScanMultipart(const Blob& body, std::string_view boundary, s
   };
 
   for (;;) {
-    ASSIGN_OR_RETURN(size_t n, source.Read(chunk.get(), kScanChunk));
-    if (n == 0) break;
+    if (tap) chunk_data = chunk = tap->NextChunk(kScanChunk);
     chunk_base = pos;
+    chunk_size = 0;  // until read: at the end of the file the buffer holds nothing
+    ASSIGN_OR_RETURN(size_t n, source.Read(chunk, kScanChunk));
+    if (n == 0) break;
     chunk_size = n;
     size_t i = 0;
     while (i < n) {
-      const char* nl = static_cast<const char*>(std::memchr(chunk.get() + i, '\n', n - i));
-      size_t stop = nl ? static_cast<size_t>(nl - chunk.get()) + 1 : n;
+      const char* nl = static_cast<const char*>(std::memchr(chunk + i, '\n', n - i));
+      size_t stop = nl ? static_cast<size_t>(nl - chunk) + 1 : n;
       if (line_length == 0) candidate = chunk[i] == '-';
       // Only lines that may be delimiters are copied: a body of short base64 lines costs a
       // memchr per line, not a copy (each nesting level scans the whole part again).
       if (candidate && !line_too_long) {
         size_t room = kLinePrefix - std::min(kLinePrefix, line.size());
-        line.append(chunk.get() + i, std::min(room, stop - i));
+        line.append(chunk + i, std::min(room, stop - i));
         if (stop - i > room) line_too_long = true;
       }
       line_length += stop - i;

@@ -51,6 +51,10 @@ struct StreamParts {
 class PartTap {
  public:
   virtual ~PartTap() = default;
+  // Where the scan reads its next `size` bytes (the previous chunk is done with). Bytes of
+  // a chunk handed to FirstPartBytes stay valid until the tap reuses the buffer, so the tap
+  // may keep pointers to them instead of copying.
+  virtual char* NextChunk(size_t size) = 0;
   // `crlf_only`: every LF in `data` follows a CR (in the part's bytes), so the bytes are
   // already canonical; false when the part has had a bare LF so far (canonicalise).
   virtual void FirstPartBytes(const char* data, size_t n, bool crlf_only) = 0;
