@@ -175,7 +175,7 @@ void Harvest(const Options& o, const smime::Report& report) {
     else if (sig.signer->AllowsEncryption())
       pick = &*sig.signer;
     if (!pick) continue;
-    if (auto st = store.Add(*pick, "harvested", sig.capabilities); !st)
+    if (auto st = store.Harvest(*pick, sig.capabilities); !st)
       std::cerr << "sealpost: warning: could not remember " << sig.signer_email << "'s certificate: " << st.error().message() << "\n";
   }
 }

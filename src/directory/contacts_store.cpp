@@ -26,6 +26,23 @@ Status ContactsStore::Add(const pki::Certificate& cert, const std::string& sourc
   return WriteFileAtomically((fs::path(dir_) / (fp + ".pem")).string(), cert.ToPem(), 0644);
 }
 
+Status ContactsStore::Harvest(const pki::Certificate& cert, const std::vector<std::string>& capabilities) {
+  const fs::path base = fs::path(dir_) / cert.Sha256Fingerprint();
+  std::string source = "harvested";
+  std::error_code ec;
+  if (fs::exists(fs::path(base).replace_extension(".pem"), ec)) {
+    if (auto meta_text = ReadFile(fs::path(base).replace_extension(".json").string())) {
+      auto meta = nlohmann::json::parse(*meta_text, nullptr, false);
+      if (meta.is_object()) {
+        source = meta.value("source", source);
+        const auto known = meta.find("capabilities");
+        if (known != meta.end() && known->is_array() && *known == nlohmann::json(capabilities)) return Ok();
+      }
+    }
+  }
+  return Add(cert, source, capabilities);
+}
+
 Result<std::vector<Contact>> ContactsStore::List() const {
   std::vector<Contact> out;
   std::error_code ec;

@@ -26,6 +26,11 @@ class ContactsStore final {
   // Adds or updates (same certificate: new capabilities and source win). Files are written
   // atomically; the directory is created 0700.
   Status Add(const pki::Certificate& cert, const std::string& source, const std::vector<std::string>& capabilities);
+  // What verified signed mail teaches: the sender's certificate and capabilities. Writes
+  // only what is new or changed (reading the same sender's mail again writes nothing, where
+  // each verification used to rewrite and fsync two files), and a contact added by hand
+  // stays "manual".
+  Status Harvest(const pki::Certificate& cert, const std::vector<std::string>& capabilities);
   Result<std::vector<Contact>> List() const;
   // Contacts whose certificate carries `address` (case-insensitive).
   Result<std::vector<Contact>> ForAddress(const std::string& address) const;

@@ -100,6 +100,33 @@ class LocalDirectoryTest(unittest.TestCase):
         # Every recipient (alice by harvest, bob himself) is known to read AES-256-GCM.
         self.assertEqual(verdict["encryption"], {"algorithm": "aes-256-gcm", "authenticated": True, "weak": False})
 
+    def test_reading_the_same_sender_again_writes_nothing(self):
+        alice = self.profile("alice", "alice")
+        bob = self.profile("bob", "bob")
+        signed = self.tmp / "alice-signed-again.eml"
+        alice.sign(self.message("alice@example.org", "bob@example.org"), signed)
+        bob.verify(signed, expect=0)
+        contacts = bob.profile / "contacts"
+        before = {p.name: (p.stat().st_ino, p.stat().st_mtime_ns) for p in contacts.iterdir()}
+        self.assertEqual(len(before), 2, before)  # the certificate and its metadata
+        bob.verify(signed, expect=0)
+        after = {p.name: (p.stat().st_ino, p.stat().st_mtime_ns) for p in contacts.iterdir()}
+        self.assertEqual(after, before)  # not rewritten (each rewrite was two fsyncs)
+
+    def test_harvesting_keeps_a_contact_added_by_hand_manual_and_learns_its_capabilities(self):
+        alice = self.profile("alice", "alice")
+        bob = self.profile("bob", "bob")
+        bob.run("contacts", "add", self.pki.cert("alice", "enc"), expect=0)
+        _, rows = self.lookup(bob, "alice@example.org")
+        self.assertEqual(rows[0]["chosen"]["source"], "local")  # added by hand
+        self.assertEqual(rows[0]["chosen"]["capabilities"], [])
+        signed = self.tmp / "alice-signed-manual.eml"
+        alice.sign(self.message("alice@example.org", "bob@example.org"), signed)
+        bob.verify(signed, expect=0)
+        _, rows = self.lookup(bob, "alice@example.org")
+        self.assertEqual(rows[0]["chosen"]["source"], "local")  # not turned into "harvested"
+        self.assertEqual(rows[0]["chosen"]["capabilities"][:2], ["aes-256-gcm", "aes-128-gcm"])
+
     def test_untrusted_signed_mail_is_not_harvested(self):
         mallory = sealpost_cli.make_profile(Path(tempfile.mkdtemp(dir=self.tmp)),
                                             [(self.pki.cert("mallory", "untrusted"), self.pki.key("mallory", "untrusted"), "both")],
