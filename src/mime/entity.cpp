@@ -5,6 +5,7 @@
 #include <string.h>  // memmem (GNU)
 
 #include <cctype>
+#include <cstring>
 
 namespace sealpost::mime {
 namespace {
@@ -115,13 +116,21 @@ Result<Entity> ParseEntity(std::string_view raw) {
 }
 
 std::string CanonicalizeLineEndings(std::string_view text) {
+  // Runs between line feeds are copied whole (memchr), not a byte at a time: this ran for
+  // every signed part and was 5 % of bulk verification.
   std::string out;
   out.reserve(text.size() + text.size() / 32);
-  for (size_t i = 0; i < text.size(); ++i) {
-    char c = text[i];
-    if (c == '\n' && (i == 0 || text[i - 1] != '\r')) out += '\r';
-    out += c;
+  size_t start = 0;
+  while (start < text.size()) {
+    const void* hit = std::memchr(text.data() + start, '\n', text.size() - start);
+    if (!hit) break;
+    const size_t lf = static_cast<size_t>(static_cast<const char*>(hit) - text.data());
+    out.append(text.data() + start, lf - start);
+    if (lf == 0 || text[lf - 1] != '\r') out += '\r';
+    out += '\n';
+    start = lf + 1;
   }
+  out.append(text.data() + start, text.size() - start);
   return out;
 }
 

@@ -42,6 +42,8 @@ TEST(EntityTest, InputWithoutHeadersIsAllBody) {
 TEST(EntityTest, CanonicalizeAddsCrOnlyWhereMissing) {
   EXPECT_EQ(CanonicalizeLineEndings("a\nb\r\nc\n"), "a\r\nb\r\nc\r\n");
   EXPECT_EQ(CanonicalizeLineEndings("no newline"), "no newline");
+  EXPECT_EQ(CanonicalizeLineEndings("\n\n\r\n\r\r\nx\r"), "\r\n\r\n\r\n\r\r\nx\r");
+  EXPECT_EQ(CanonicalizeLineEndings(""), "");
 }
 
 TEST(MultipartTest, PartsExcludeTheLineBreakBeforeDelimiters) {
