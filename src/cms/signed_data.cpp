@@ -3,8 +3,10 @@
 // catalogue C7), so each signer gets its own status (catalogue C2).
 #include "cms/signed_data.h"
 
+#include <openssl/bio.h>
 #include <openssl/cms.h>
 #include <openssl/crypto.h>
+#include <openssl/evp.h>
 #include <openssl/x509.h>
 
 #include "cms/algorithms.h"
@@ -180,6 +182,31 @@ bool DigestAppliesToEverySigner(STACK_OF(CMS_SignerInfo)* infos, int nid) {
   return true;
 }
 
+// Whether the SignedData declares digest algorithm `nid` in digestAlgorithms, the way the
+// streamed check finds it: CMS_dataInit builds one digest BIO per declared algorithm and
+// CMS_SignerInfo_verify_content looks the signer's up among them. Where it is missing (an
+// empty SET is catalogue C7), the precomputed digest does not apply and the caller's
+// fallback gives the same verdict as ever.
+bool DeclaresDigest(CMS_ContentInfo* cms, int nid) {
+  ossl::BioPtr nothing(BIO_new(BIO_s_null()));
+  BIO* chain = nothing ? CMS_dataInit(cms, nothing.get()) : nullptr;
+  if (!chain) {
+    ossl::DrainErrors();
+    return false;
+  }
+  bool found = false;
+  for (BIO* b = BIO_find_type(chain, BIO_TYPE_MD); b && !found; b = BIO_find_type(BIO_next(b), BIO_TYPE_MD)) {
+    const EVP_MD* md = nullptr;
+    BIO_get_md(b, &md);
+    found = md && EVP_MD_get_type(md) == nid;
+  }
+  if (chain != nothing.get()) {
+    BIO_pop(nothing.get());  // ours: freed by its handle, not with the chain
+    BIO_free_all(chain);
+  }
+  return found;
+}
+
 // `content_bio`: the detached content (not owned), or null to use the embedded one.
 // `precomputed`: instead of any content, the digest of the detached content.
 Result<SignedDataResult> VerifyWithContent(std::string_view der, BIO* content_bio, const VerifyOptions& options,
@@ -215,7 +242,8 @@ Result<SignedDataResult> VerifyWithContent(std::string_view der, BIO* content_bi
 
   if (!infos || sk_CMS_SignerInfo_num(infos) == 0)
     return Error(ErrorCode::kMalformed, "the SignedData has no signers, so nothing is signed");
-  if (precomputed && (result.has_econtent || !DigestAppliesToEverySigner(infos, precomputed->nid)))
+  if (precomputed && (result.has_econtent || !DigestAppliesToEverySigner(infos, precomputed->nid) ||
+                      !DeclaresDigest(cms.get(), precomputed->nid)))
     return Error(ErrorCode::kUnsupported, "the precomputed content digest does not apply to this SignedData");
   // Looks each signer's certificate up in the bag; unknown signers keep a null cert.
   ossl::X509StackPtr extra(sk_X509_new_null());

@@ -202,13 +202,21 @@ class SignatureStructure(CatalogueCase):
     # --- C7 / C8 --------------------------------------------------------------------------
 
     def test_C7_empty_digest_algorithms(self):
+        # Streamed too: the one-pass digest skipped the check that the SignedData declares
+        # the signer's digest, and called this "valid" (found by the stream_verify fuzzer).
         ci = parse(self.signer.detached(self.c))
         body(ci).kids[1] = set_()
-        r, v = self.verify_detached(ci.encode())
-        self.assertEqual(r.rc, NOT_GOOD, r.describe())
-        [s] = v["signatures"]
-        self.assertEqual(s["status"], "malformed", r.describe())
-        self.assertIn("does not declare", s["detail"])
+        for path in ([], ["--stream"]):
+            with self.subTest(path or "in memory"):
+                r, v = self.verify(signed_message(CONTENT, ci.encode()), *path)
+                self.assertEqual(r.rc, NOT_GOOD, r.describe())
+                [s] = v["signatures"]
+                self.assertEqual(s["status"], "malformed", r.describe())
+                self.assertIn("does not declare", s["detail"])
+        # twin: the same signature with its digestAlgorithms intact is good on both paths
+        for path in ([], ["--stream"]):
+            with self.subTest(("intact",) + tuple(path)):
+                self.assert_good(*self.verify(signed_message(CONTENT, self.signer.detached(self.c)), *path))
 
     def test_C8_unavailable_digest_is_unsupported(self):
         for name in ("gost94", "whirlpool"):

@@ -64,6 +64,25 @@ std::string LargeContentNote(uint64_t bytes) {
 }  // namespace
 
 Result<Report> MessageWalker::WalkFile(const Blob& file) {
+  // A bare CMS file (a saved smime.p7m: DER, PEM or armour) has no header fields. Walk reads
+  // it as such, so this path must too (the stream_verify fuzzer's first finding): whole
+  // when it fits the in-memory cap, else streamed as DER (PEM that large is refused).
+  ASSIGN_OR_RETURN(std::string prefix, ReadBlob(SubBlob(file, 0, std::min<uint64_t>(file.length, 16))));
+  if (LooksLikeBareCms(prefix)) {
+    const Position root{true, "", 0, 0};
+    if (file.length <= kMaxMessageBytes) {
+      ASSIGN_OR_RETURN(std::string bytes, ReadBlob(file));
+      ASSIGN_OR_RETURN(std::string der, DecodeBareCms(bytes));
+      RETURN_IF_ERROR(VisitCms(std::move(der), root, ""));
+    } else if (static_cast<unsigned char>(prefix[0]) == 0x30) {
+      RETURN_IF_ERROR(VisitBlobCms(file, file, /*base64=*/false, root));
+    } else {
+      return Error(ErrorCode::kLimit, "an armoured (PEM) CMS file larger than " + std::to_string(kMaxMessageBytes >> 20) +
+                                          " MiB cannot be read; convert it to DER (openssl cms -cmsout -outform DER)");
+    }
+    FinishReport();
+    return std::move(report_);
+  }
   ASSIGN_OR_RETURN(HeaderBlock head, ReadHeaderBlock(file));
   if (head.bytes.empty()) return Error(ErrorCode::kMalformed, "the input is not an e-mail message (no header fields)");
   ASSIGN_OR_RETURN(mime::Entity top, mime::ParseEntity(head.bytes));
