@@ -16,7 +16,7 @@ mkdir -p "$work" "$artifacts"
 # Shared seeds: the files of the kind the target reads, linked (not copied) into one folder.
 seeds=("$here/corpus/$target")
 case $target in
-  mime_structure|verify|decrypt) pattern='.*\.(eml|p7m|p7s|msg|cms|env|opaque|multipart|bin|sig|mime)$' ;;
+  mime_structure|verify|stream_verify|decrypt) pattern='.*\.(eml|p7m|p7s|msg|cms|env|opaque|multipart|bin|sig|mime)$' ;;
   pkcs12) pattern='.*\.(p12|pfx)$' ;;
   ldap_choice) pattern='.*\.(crt|cer|der|p7b)$' ;;
   certificate_identity) pattern='.*\.(crt|cer|pem|der|p7b)$' ;;
