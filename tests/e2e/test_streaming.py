@@ -217,6 +217,32 @@ class StreamingTest(unittest.TestCase):
         self.assertEqual(verdict["signatures"][0]["status"], "invalid")
         self.assertIn("changed", verdict["signatures"][0]["detail"])
 
+    def test_unreadable_outer_signature_still_reports_the_layer_inside_on_both_paths(self):
+        # Found by the stream_verify fuzzer: the streamed path stopped at an unreadable
+        # multipart/signed signature, the in-memory path went on into the signed part.
+        entity = self.d / "entity.txt"
+        entity.write_bytes(b"Content-Type: text/plain\r\n\r\nthe figures are attached\r\n")
+        opaque = self.d / "opaque.eml"
+        p = self.w.pki
+        u.openssl("cms", "-sign", "-nodetach", "-in", entity, "-signer", p.cert("alice", "rsa"),
+                  "-inkey", p.key("alice", "rsa"), "-certfile", p.intermediate, "-out", opaque)
+        inner = opaque.read_bytes().replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
+        inner = inner[inner.index(b"Content-Type:"):]  # from its own MIME header on
+        wrapped = (b"From: Alice <alice@example.org>\r\nTo: Bob <bob@example.org>\r\nSubject: nested\r\n"
+                   b"MIME-Version: 1.0\r\nContent-Type: multipart/signed; protocol=\"application/pkcs7-signature\"; "
+                   b"micalg=sha-256; boundary=\"b\"\r\n\r\n--b\r\n" + inner + b"\r\n--b\r\n"
+                   b"Content-Type: application/pkcs7-signature\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+                   b"bm90IGEgc2lnbmF0dXJl\r\n--b--\r\n")
+        msg = self.d / "nested.eml"
+        msg.write_bytes(wrapped)
+        verdicts = [u.examine(self.bob, "verify", msg, *flag)[1] for flag in ([], ["--stream"])]
+        for verdict in verdicts:
+            self.assertEqual([(l["kind"], l["status"]) for l in verdict["layers"]],
+                             [("signed", "malformed"), ("signed", "ok")], verdict)
+            self.assertEqual(verdict["signatures"][0]["status"], "valid", verdict)
+        self.assertEqual(verdicts[0]["exit_code"], verdicts[1]["exit_code"])
+        self.assertEqual(verdicts[0]["signed"], verdicts[1]["signed"])
+
     def test_streamed_multipart_signed_with_three_parts_is_malformed(self):
         src = self.d / "msg.eml"
         src.write_bytes(small_message())

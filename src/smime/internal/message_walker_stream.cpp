@@ -211,13 +211,15 @@ Status MessageWalker::VisitBlobMultipartSigned(const Blob& body, const std::stri
     mime::CrlfSource canonical(signed_source);
     result = cms::VerifySignedData(*der, canonical, options, trust_.intermediates());
   }
-  if (!*result) {
-    RecordLayerError(layer, result->error());
-    return Ok();
-  }
   ASSIGN_OR_RETURN(HeaderBlock signed_head, ReadHeaderBlock(signed_blob));
   UseProtectedHeaders(signed_head.bytes, pos);  // RFC 9788 (catalogue I5)
-  RecordSignedData(layer, **result, true, pos.on_root_chain);
+  if (*result) {
+    RecordSignedData(layer, **result, true, pos.on_root_chain);
+  } else {
+    RecordLayerError(layer, result->error());
+  }
+  // Walk into what the signature covers whether or not it could be read, as Walk does: a
+  // layer inside is reported either way (the stream_verify fuzzer found the paths apart).
   Position inner{pos.on_root_chain, pos.part.empty() ? "1" : pos.part + ".1", pos.mime_depth + 1, pos.crypto_depth + 1};
   return VisitBlob(signed_blob, inner);
 }
