@@ -70,7 +70,10 @@ Result<size_t> Base64DecodingSource::Read(char* buffer, size_t capacity) {
     ASSIGN_OR_RETURN(size_t n, in_.Read(raw_.data(), raw_.size()));
     if (n == 0) {
       done_ = true;
-      if (quantum_chars_ == 1) return Error(ErrorCode::kMalformed, "the base64 text ends in the middle of a character group");
+      // As Base64Decode: '=' counts as a character of its group, and a text whose last
+      // group has one character (data or '=') is cut short.
+      if (padding_ > 0 ? (chars_before_padding_ + padding_) % 4 == 1 : quantum_chars_ == 1)
+        return Error(ErrorCode::kMalformed, "the base64 text ends in the middle of a character group");
       if (padding_ == 0 && quantum_chars_ > 1) {
         // Unpadded tail (seen in the wild): 2 or 3 characters carry 1 or 2 bytes.
         if (quantum_chars_ == 2) ready_ += static_cast<char>(quantum_ >> 4);
@@ -108,18 +111,19 @@ Result<size_t> Base64DecodingSource::Read(char* buffer, size_t capacity) {
         continue;
       } else if (v == 65) {
         if (padding_ == 0) {
-          // Padding closes a group of 2 or 3 characters.
+          // Padding closes the group: its whole bytes are kept, as Base64Decode keeps them
+          // (the two must agree on every input; where '=' may stand is judged at the end).
           if (quantum_chars_ == 2) {
             *o++ = static_cast<char>(quantum_ >> 4);
           } else if (quantum_chars_ == 3) {
             *o++ = static_cast<char>(quantum_ >> 10);
             *o++ = static_cast<char>((quantum_ >> 2) & 0xff);
-          } else {
-            return Error(ErrorCode::kMalformed, "misplaced '=' in the base64 text");
           }
+          chars_before_padding_ = quantum_chars_;
           quantum_chars_ = 0;
+          quantum_ = 0;
         }
-        if (++padding_ > 2) return Error(ErrorCode::kMalformed, "too much base64 padding");
+        if (++padding_ == 8) padding_ = 4;  // only "some" and its value mod 4 matter
       } else {
         return Error(ErrorCode::kMalformed, "the base64 text contains a character outside the base64 alphabet");
       }

@@ -38,6 +38,7 @@ class Base64DecodingSource final : public ByteSource {
   uint32_t quantum_ = 0;  // bits of an incomplete 4-character group
   int quantum_chars_ = 0;
   int padding_ = 0;       // '=' seen: only white space and '=' may follow
+  int chars_before_padding_ = 0;  // characters of the group the first '=' closed
   bool done_ = false;
   std::string ready_;     // decoded bytes not yet handed out
   size_t ready_pos_ = 0;
