@@ -6,6 +6,7 @@
 #include <iostream>
 
 #include "keys/passphrase.h"
+#include "keys/vault_session.h"
 #include "policy/policy_loader.h"
 #include "profile/revocation_source.h"
 #include "profile/vault_key_source.h"
@@ -78,7 +79,8 @@ Result<smime::SecureMimeContext> MakeContext(const Options& o) {
     ASSIGN_OR_RETURN(std::time_t t, pki::ParseRfc3339(o.at));
     at = t;
   }
-  auto key_source = std::make_shared<profile::VaultKeySource>(p, [o] { return GetVaultPassphrase(o, false); });
+  auto key_source = std::make_shared<profile::VaultKeySource>(p, [o] { return GetVaultPassphrase(o, false); },
+                                                              loaded.policy().vault_unlock_max_seconds > 0);
   smime::SecureMimeContext ctx(std::move(identities), std::move(key_source), std::move(trust), std::move(policy), at);
   const policy::Policy& pol = loaded.policy();
   if (pol.revocation != policy::RevocationMode::kOff) {
@@ -101,11 +103,12 @@ Result<SecretBytes> GetVaultPassphrase(const Options& o, bool is_new) {
   return std::move(p.secret);
 }
 
-Result<keys::Vault> OpenVault(const Options& o, const profile::Profile& p) {
+Result<keys::Vault> OpenVault(const Options& o, const profile::Profile& p, bool require_passphrase) {
   if (!keys::Vault::Exists(p.VaultPath()))
     return Error(ErrorCode::kNotFound, "this profile has no key vault yet; add an identity first");
-  ASSIGN_OR_RETURN(SecretBytes passphrase, GetVaultPassphrase(o, false));
-  return keys::Vault::Open(p.VaultPath(), passphrase);
+  ASSIGN_OR_RETURN(policy::LoadedPolicy loaded, LoadEffectivePolicy(o));
+  return keys::OpenVaultInSession(p.VaultPath(), [&o] { return GetVaultPassphrase(o, false); },
+                                  !require_passphrase && loaded.policy().vault_unlock_max_seconds > 0);
 }
 
 Result<keys::Vault> OpenOrCreateVault(const Options& o, const profile::Profile& p) {

@@ -48,6 +48,7 @@ struct Options {
   unsigned jobs = 0;
   // lookup
   std::vector<std::string> addresses;
+  std::string unlock_for;  // keystore unlock --for
   bool refresh = false;
   std::string secret_name;
 };
@@ -72,7 +73,9 @@ Status AddPolicyAnchors(const std::string& dir, pki::TrustStore& trust);
 Result<SecretBytes> GetVaultPassphrase(const Options& o, bool is_new);
 // Opens the profile's vault, creating it (with the policy's KDF parameters) if missing.
 Result<keys::Vault> OpenOrCreateVault(const Options& o, const profile::Profile& p);
-// Opens the existing vault.
-Result<keys::Vault> OpenVault(const Options& o, const profile::Profile& p);
+// Opens the existing vault: with the session's unlock key when `keystore unlock` left one
+// and the policy allows it, else with the passphrase. `require_passphrase` insists on the
+// passphrase (changing it must prove it is known).
+Result<keys::Vault> OpenVault(const Options& o, const profile::Profile& p, bool require_passphrase = false);
 
 }  // namespace sealpost::cli

@@ -21,6 +21,8 @@ int RunTrustAdd(const Options& o);
 int RunTrustList(const Options& o);
 int RunTrustRemove(const Options& o);
 int RunChangePassphrase(const Options& o);
+int RunKeystoreUnlock(const Options& o);
+int RunKeystoreLock(const Options& o);
 int RunCertRequest(const Options& o);
 int RunCertImportIssued(const Options& o);
 int RunContactsAdd(const Options& o);

@@ -76,6 +76,10 @@ int Main(int argc, char** argv) {
   keystore->require_subcommand(1);
   auto* change_passphrase = keystore->add_subcommand("change-passphrase", "Re-wrap the vault under a new passphrase");
   change_passphrase->add_option("--new-passphrase-file", o.new_passphrase_file, "Read the new passphrase from this file");
+  auto* unlock = keystore->add_subcommand(
+      "unlock", "Keep the vault unlocked for this login session (kernel keyring; no passphrase until it ends)");
+  unlock->add_option("--for", o.unlock_for, "How long: 10m (the default), 1h, 600s; at most the policy's limit");
+  auto* lock = keystore->add_subcommand("lock", "Forget the session's unlock key now");
 
   auto* contacts = app.add_subcommand("contacts", "Other people's certificates (the local directory)");
   contacts->require_subcommand(1);
@@ -175,6 +179,8 @@ int Main(int argc, char** argv) {
   if (cert_request->parsed()) return RunCertRequest(o);
   if (cert_import_issued->parsed()) return RunCertImportIssued(o);
   if (change_passphrase->parsed()) return RunChangePassphrase(o);
+  if (unlock->parsed()) return RunKeystoreUnlock(o);
+  if (lock->parsed()) return RunKeystoreLock(o);
   if (contacts_add->parsed()) return RunContactsAdd(o);
   if (contacts_list->parsed()) return RunContactsList(o);
   if (contacts_remove->parsed()) return RunContactsRemove(o);

@@ -2,12 +2,15 @@
 // The vault: SQLite for atomic, crash-safe storage; OpenSSL for every byte of secrecy.
 #include "keys/vault.h"
 
+#include <openssl/evp.h>
+
 #include <sqlite3.h>
 #include <sys/stat.h>
 
 #include <cassert>
 #include <chrono>
 #include <cstdint>
+#include <filesystem>
 #include <utility>
 
 #include "keys/internal/crypto.h"
@@ -279,7 +282,16 @@ Result<Vault> Vault::Create(const std::string& path, const SecretBytes& passphra
   return Vault(path, DbHandle(db.release()), std::move(data_key), params);
 }
 
-Result<Vault> Vault::Open(const std::string& path, const SecretBytes& passphrase, KdfParams floor) {
+namespace {
+
+struct ExistingVault {
+  DbPtr db;
+  StoredKey stored;
+};
+
+// Opens an existing vault file and reads its key record, refusing parameters below the
+// floor, all before any key derivation.
+Result<ExistingVault> OpenExisting(const std::string& path, KdfParams floor) {
   if (path.empty()) return Error(ErrorCode::kInvalidArgument, "no vault path given");
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0) return Error(ErrorCode::kNotFound, "no vault at " + path);
@@ -300,16 +312,60 @@ Result<Vault> Vault::Open(const std::string& path, const SecretBytes& passphrase
     return Error(ErrorCode::kPolicy,
                  "the vault's key-derivation parameters are below the policy floor; it may have been tampered with (" +
                      path + " has " + ToString(stored.params) + ", the floor is " + ToString(effective_floor) + ")");
+  return ExistingVault{std::move(db), std::move(stored)};
+}
 
-  ASSIGN_OR_RETURN(SecretBytes kek, internal::DeriveKey(passphrase, stored.wrapped.salt, stored.params));
+// The data key, unwrapped with `kek`; `wrong` is the message when the KEK does not fit.
+Result<SecretBytes> UnwrapDataKey(const SecretBytes& kek, const StoredKey& stored, const std::string& wrong) {
   auto data_key = internal::Unseal(kek, stored.wrapped.nonce, DataKeyAad(stored.params, stored.wrapped.salt),
                                    stored.wrapped.sealed);
-  if (!data_key) {
-    if (data_key.error().code() == ErrorCode::kIntegrity)
-      return Error(ErrorCode::kBadPassword, "wrong passphrase for the vault " + path);
-    return std::move(data_key).error();
+  if (!data_key && data_key.error().code() == ErrorCode::kIntegrity) return Error(ErrorCode::kBadPassword, wrong);
+  return data_key;
+}
+
+}  // namespace
+
+Result<Vault> Vault::Open(const std::string& path, const SecretBytes& passphrase, KdfParams floor) {
+  ASSIGN_OR_RETURN(ExistingVault vault, OpenExisting(path, floor));
+  ASSIGN_OR_RETURN(SecretBytes kek, internal::DeriveKey(passphrase, vault.stored.wrapped.salt, vault.stored.params));
+  ASSIGN_OR_RETURN(SecretBytes data_key, UnwrapDataKey(kek, vault.stored, "wrong passphrase for the vault " + path));
+  return Vault(path, DbHandle(vault.db.release()), std::move(data_key), vault.stored.params);
+}
+
+Result<SecretBytes> Vault::DeriveUnlockKey(const std::string& path, const SecretBytes& passphrase, KdfParams floor) {
+  ASSIGN_OR_RETURN(ExistingVault vault, OpenExisting(path, floor));
+  ASSIGN_OR_RETURN(SecretBytes kek, internal::DeriveKey(passphrase, vault.stored.wrapped.salt, vault.stored.params));
+  // Checked before it is handed out: a wrong passphrase is never cached.
+  ASSIGN_OR_RETURN(SecretBytes data_key, UnwrapDataKey(kek, vault.stored, "wrong passphrase for the vault " + path));
+  return kek;
+}
+
+Result<Vault> Vault::OpenWithUnlockKey(const std::string& path, const SecretBytes& unlock_key, KdfParams floor) {
+  ASSIGN_OR_RETURN(ExistingVault vault, OpenExisting(path, floor));
+  ASSIGN_OR_RETURN(SecretBytes data_key,
+                   UnwrapDataKey(unlock_key, vault.stored, "the cached unlock key does not open the vault " + path));
+  return Vault(path, DbHandle(vault.db.release()), std::move(data_key), vault.stored.params);
+}
+
+Result<std::string> Vault::UnlockKeyName(const std::string& path) {
+  ASSIGN_OR_RETURN(ExistingVault vault, OpenExisting(path, MinimumKdfParams()));
+  std::error_code ec;
+  const std::string real = std::filesystem::canonical(path, ec).string();
+  if (ec) return Error(ErrorCode::kIo, "cannot resolve " + path + ": " + ec.message());
+  std::string input = real;
+  input.push_back('\0');
+  input += vault.stored.wrapped.salt;
+  unsigned char digest[32];
+  unsigned int length = 0;
+  if (EVP_Digest(input.data(), input.size(), digest, &length, EVP_sha256(), nullptr) != 1)
+    return Error(ErrorCode::kInternal, "cannot hash the vault's name");
+  static const char* hex = "0123456789abcdef";
+  std::string name = "sealpost:vault:";
+  for (int i = 0; i < 16; ++i) {
+    name += hex[digest[i] >> 4];
+    name += hex[digest[i] & 15];
   }
-  return Vault(path, DbHandle(db.release()), std::move(*data_key), stored.params);
+  return name;
 }
 
 Result<std::string> Vault::Put(std::string_view kind, std::string_view label, const SecretBytes& secret,

@@ -42,6 +42,19 @@ class Vault final {
   static Result<Vault> Open(const std::string& path, const SecretBytes& passphrase,
                             KdfParams floor = MinimumKdfParams());
 
+  // The vault's unlock key: what the passphrase derives (scrypt), checked against this
+  // vault, to be cached for a while (keys/session_keyring.h). Errors as Open.
+  static Result<SecretBytes> DeriveUnlockKey(const std::string& path, const SecretBytes& passphrase,
+                                             KdfParams floor = MinimumKdfParams());
+  // Opens with a cached unlock key instead of the passphrase: no scrypt. kBadPassword when
+  // the key no longer opens the vault.
+  static Result<Vault> OpenWithUnlockKey(const std::string& path, const SecretBytes& unlock_key,
+                                         KdfParams floor = MinimumKdfParams());
+  // The name an unlock key of this vault is cached under: bound to the file's real path and
+  // its current salt, so another vault, or this one after a passphrase change, never
+  // finds a key that is not its own.
+  static Result<std::string> UnlockKeyName(const std::string& path);
+
   Vault(Vault&& other) noexcept;
   Vault& operator=(Vault&& other) noexcept;
   Vault(const Vault&) = delete;

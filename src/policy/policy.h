@@ -48,6 +48,9 @@ struct Policy {
   std::int64_t vault_kdf_n = 65536;
   std::int64_t vault_kdf_r = 8;
   std::int64_t vault_kdf_p = 1;
+  // Longest time `sealpost keystore unlock` may keep the vault's unlock key in the login
+  // session's kernel keyring (seconds); 0 forbids it, so every use asks for the passphrase.
+  std::int64_t vault_unlock_max_seconds = 3600;
 
   // --- recipient directory ---
   PublicCertificateSource public_certificate_source = PublicCertificateSource::kLocal;

@@ -215,6 +215,8 @@ std::vector<PolicyKeySpec> BuildSchema() {
       IntegerKey("vault_kdf_r", &Policy::vault_kdf_r, 8, 32, "scrypt block size r for the vault passphrase"));
   keys.push_back(
       IntegerKey("vault_kdf_p", &Policy::vault_kdf_p, 1, 16, "scrypt parallelism p for the vault passphrase"));
+  keys.push_back(IntegerKey("vault_unlock_max_seconds", &Policy::vault_unlock_max_seconds, 0, 86400,
+                            "longest 'keystore unlock' in seconds (0: never keep the vault unlocked)"));
   // --- recipient directory ---
   keys.push_back(EnumKey("public_certificate_source", &Policy::public_certificate_source,
                          {{PublicCertificateSource::kLdap, "ldap"},

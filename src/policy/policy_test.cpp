@@ -52,6 +52,7 @@ TEST(PolicyTest, DefaultsAsShownArePinned) {
       {"trust_anchor_dir", ""},
       {"certificate_source", "pkcs12"},
       {"vault_kdf_n", "65536"},
+      {"vault_unlock_max_seconds", "3600"},
       {"vault_kdf_r", "8"},
       {"vault_kdf_p", "1"},
       {"public_certificate_source", "local"},

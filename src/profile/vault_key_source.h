@@ -16,15 +16,17 @@ class VaultKeySource final : public smime::KeySource {
  public:
   using PassphraseProvider = std::function<Result<SecretBytes>()>;
 
-  // `passphrase` is called at most once, when a key is first needed.
-  VaultKeySource(Profile profile, PassphraseProvider passphrase)
-      : profile_(std::move(profile)), passphrase_(std::move(passphrase)) {}
+  // `passphrase` is called at most once, when a key is first needed, and not at all when
+  // the login session holds the vault's unlock key and `use_session` allows it.
+  VaultKeySource(Profile profile, PassphraseProvider passphrase, bool use_session = true)
+      : profile_(std::move(profile)), passphrase_(std::move(passphrase)), use_session_(use_session) {}
 
   Result<pki::PrivateKey> PrivateKeyFor(const pki::Certificate& cert) override;
 
  private:
   Profile profile_;
   PassphraseProvider passphrase_;
+  bool use_session_;
   std::optional<keys::Vault> vault_;
 };
 
