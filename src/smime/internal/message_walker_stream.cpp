@@ -232,14 +232,17 @@ Status MessageWalker::VisitBlobCms(const Blob& entity, const Blob& body, bool ba
   ASSIGN_OR_RETURN(ScratchFile ciphertext, ScratchFile::Create());
   auto header = cms::SplitEnvelope(der, ciphertext);
   if (!header) {
+    // What the streamed splitter does not take (signed-data, certs-only, or a structure it
+    // finds damaged) is read and walked as Walk does when it fits the in-memory cap, so both
+    // paths give it the same verdict (the stream_verify fuzzer found a truncated opaque
+    // signed-data that OpenSSL reads and the splitter refused).
+    if (entity.length <= kMaxMessageBytes) {
+      ASSIGN_OR_RETURN(std::string bytes, ReadBlob(entity));
+      buffers_.push_back(std::move(bytes));
+      return Visit(buffers_.back(), pos);
+    }
     if (header.error().message().find("not EnvelopedData") != std::string::npos) {
-      // Signed-data (or certs-only...) is checked as a whole: up to the in-memory message cap
-      // it is read and walked as Walk does; beyond it, it would have to be held to be verified.
-      if (entity.length <= kMaxMessageBytes) {
-        ASSIGN_OR_RETURN(std::string bytes, ReadBlob(entity));
-        buffers_.push_back(std::move(bytes));
-        return Visit(buffers_.back(), pos);
-      }
+      // Beyond the cap, signed-data would have to be held to be verified.
       layer.kind = LayerVerdict::Kind::kSigned;
       layer.form = "signed-data";
       RecordLayerError(layer, Error(ErrorCode::kLimit, "an opaque signed message larger than " +
