@@ -3,6 +3,9 @@
 
 #include <dlfcn.h>
 
+#include <cstdio>
+#include <cstdlib>
+
 namespace sealpost {
 namespace {
 
@@ -26,6 +29,11 @@ Result<void*> SharedLibrary::Symbol(const char* name) const {
   void* address = dlsym(handle_, name);
   if (!address) return Error(ErrorCode::kUnsupported, soname_ + " has no " + name, LastDlError());
   return address;
+}
+
+void AbortUnloaded(const char* library, const Error& error) {
+  std::fprintf(stderr, "sealpost: internal error: %s called before it was loaded: %s\n", library, error.message().c_str());
+  std::abort();
 }
 
 }  // namespace sealpost

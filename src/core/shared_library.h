@@ -40,4 +40,21 @@ class SharedLibrary {
   std::string soname_;
 };
 
+// A table of a library's functions (a struct of typed pointers), loaded by `load` once per
+// process (thread-safe); every later call returns the first answer. `feature` names what
+// needs the library in the error ("LDAP").
+template <typename Api>
+Result<const Api*> LoadOnce(Result<Api> (*load)(), const char* feature) {
+  static const Result<Api> loaded = load();
+  if (!loaded) {
+    return Error(loaded.error().code(), std::string(feature) + " is not available: " + loaded.error().message(),
+                 loaded.error().detail());
+  }
+  return &*loaded;
+}
+
+// Aborts with a message: a call through a table that failed to load would otherwise be a
+// crash through a null pointer, with no explanation.
+[[noreturn]] void AbortUnloaded(const char* library, const Error& error);
+
 }  // namespace sealpost

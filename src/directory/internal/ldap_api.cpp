@@ -1,9 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "directory/internal/ldap_api.h"
 
-#include <cstdio>
-#include <cstdlib>
-
 #include "core/shared_library.h"
 
 namespace sealpost::directory::internal {
@@ -21,20 +18,11 @@ Result<LdapApi> Load() {
 
 }  // namespace
 
-Result<const LdapApi*> LoadLdapApi() {
-  static const Result<LdapApi> loaded = Load();
-  if (!loaded) return Error(loaded.error().code(), "LDAP is not available: " + loaded.error().message(),
-                            loaded.error().detail());
-  return &*loaded;
-}
+Result<const LdapApi*> LoadLdapApi() { return LoadOnce(&Load, "LDAP"); }
 
 const LdapApi& Ldap() {
   auto api = LoadLdapApi();
-  if (!api) {
-    std::fprintf(stderr, "sealpost: internal error: libldap called before it was loaded: %s\n",
-                 api.error().message().c_str());
-    std::abort();
-  }
+  if (!api) AbortUnloaded("libldap", api.error());
   return **api;
 }
 

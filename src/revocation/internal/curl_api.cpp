@@ -1,9 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "revocation/internal/curl_api.h"
 
-#include <cstdio>
-#include <cstdlib>
-
 #include "core/shared_library.h"
 
 namespace sealpost::revocation::internal {
@@ -22,20 +19,11 @@ Result<CurlApi> Load() {
 
 }  // namespace
 
-Result<const CurlApi*> LoadCurlApi() {
-  static const Result<CurlApi> loaded = Load();
-  if (!loaded) return Error(loaded.error().code(), "HTTP (OCSP, CRL) is not available: " + loaded.error().message(),
-                            loaded.error().detail());
-  return &*loaded;
-}
+Result<const CurlApi*> LoadCurlApi() { return LoadOnce(&Load, "HTTP (OCSP, CRL)"); }
 
 const CurlApi& Curl() {
   auto api = LoadCurlApi();
-  if (!api) {
-    std::fprintf(stderr, "sealpost: internal error: libcurl called before it was loaded: %s\n",
-                 api.error().message().c_str());
-    std::abort();
-  }
+  if (!api) AbortUnloaded("libcurl", api.error());
   return **api;
 }
 
