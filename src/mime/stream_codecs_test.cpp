@@ -112,6 +112,39 @@ TEST(Base64DecodingSourceTest, AgreesWithTheWholeBufferDecoderOnEveryShortInput)
   }
 }
 
+// The whole-buffer decoder takes runs of whole groups 32 characters at a time (AVX2 where
+// the CPU has it) and line breaks between groups in its fast path; fed one character at a
+// time the streamed decoder takes only the careful path. They must agree with a stray byte,
+// '=', a space or a line break at every position of long runs, with and without lines.
+TEST(Base64DecodingSourceTest, FastPathsAgreeWithTheCarefulPathAtEveryPosition) {
+  const std::string data = RandomBytes(150, 11);
+  std::string lines = Base64Encode(data);
+  std::string one_line;
+  for (char c : lines)
+    if (c != '\r' && c != '\n') one_line += c;
+  for (const std::string& encoded : {lines, one_line}) {
+    for (size_t at = 0; at < encoded.size(); ++at) {
+      for (char bad : {'!', '\x80', '\xff', '=', ' ', '\n', '-', 'A'}) {
+        std::string input = encoded;
+        input[at] = bad;
+        auto whole = Base64Decode(input);
+        ChunkedSource text(input, {1});
+        Base64DecodingSource decoder(text);
+        std::string out;
+        StringSink sink(out);
+        auto careful = Pump(decoder, sink);
+        ASSERT_EQ(static_cast<bool>(whole), static_cast<bool>(careful)) << "byte " << int(bad) << " at " << at;
+        if (whole) {
+          ASSERT_EQ(*whole, out) << "byte " << int(bad) << " at " << at;
+        }
+      }
+    }
+    auto intact = Base64Decode(encoded);
+    ASSERT_TRUE(intact.has_value());
+    EXPECT_EQ(*intact, data);
+  }
+}
+
 TEST(CrlfTest, SourceAndSinkMatchCanonicalizeLineEndings) {
   const std::string text = "a\nb\r\nc\r\r\n\n\nend\n\r";
   for (size_t piece : {1u, 2u, 3u, 64u}) {

@@ -19,9 +19,10 @@ void EncodeBase64Lines(const unsigned char* in, std::size_t lines, char* out);
 std::size_t EncodeBase64Tail(const unsigned char* in, std::size_t n, char* out);
 
 // Decodes whole groups of four alphabet characters from `in` (up to `end`) into `out`,
-// advancing both; stops before the first group holding anything else (white space, '=',
-// a stray byte), which the caller's careful path then takes. `out` has room for 3 bytes per
-// 4 characters.
+// advancing both, and skips the line breaks (CRLF or LF) between whole groups; stops
+// before the first group holding anything else (other white space, '=', a stray byte, a
+// break inside a group), which the caller's careful path then takes. `out` has room for 3
+// bytes per 4 characters.
 void DecodeBase64Groups(const unsigned char*& in, const unsigned char* end, char*& out);
 
 }  // namespace sealpost::mime::internal
