@@ -177,4 +177,9 @@ Status CrlfSink::Write(std::string_view bytes) {
   return out_.Write(converted_);
 }
 
+Status CrlfSink::WriteCanonical(std::string_view bytes) {
+  if (!bytes.empty()) last_was_cr_ = bytes.back() == '\r';
+  return out_.Write(bytes);
+}
+
 }  // namespace sealpost::mime

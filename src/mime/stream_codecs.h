@@ -61,6 +61,9 @@ class CrlfSink final : public ByteSink {
  public:
   explicit CrlfSink(ByteSink& out) : out_(out) {}
   Status Write(std::string_view bytes) override;
+  // Bytes known to be canonical already (every LF follows a CR): passed on unexamined,
+  // keeping what a following Write needs to know (whether the last byte was a CR).
+  Status WriteCanonical(std::string_view bytes);
   Status Finish() override { return out_.Finish(); }
 
  private:

@@ -3,7 +3,6 @@
 
 #include <cstdio>
 #include <cstdlib>
-#include <cstring>
 
 namespace sealpost::smime::internal {
 namespace {
@@ -12,28 +11,27 @@ namespace {
 // the part's size; the scan waits for the hash beyond that.
 constexpr size_t kMaxChunks = 4;
 
-// Appends `data` to `out` with a CR before every LF that lacks one (RFC 8551 §3.1.1);
-// `previous_cr` tells whether the byte before `data` was a CR.
-void AppendCanonical(const char* data, size_t n, bool previous_cr, std::string& out) {
-  size_t start = 0;
-  while (start < n) {
-    const void* hit = std::memchr(data + start, '\n', n - start);
-    if (!hit) {
-      out.append(data + start, n - start);
-      return;
-    }
-    const size_t lf = static_cast<size_t>(static_cast<const char*>(hit) - data);
-    const bool after_cr = lf > 0 ? data[lf - 1] == '\r' : previous_cr;
-    out.append(data + start, lf - start);
-    out += after_cr ? "\n" : "\r\n";
-    start = lf + 1;
-  }
-}
-
 }  // namespace
 
-ThreadedPartDigest::ThreadedPartDigest(const EVP_MD* md) : ctx_(EVP_MD_CTX_new()) {
-  digest_ok_ = ctx_ && EVP_DigestInit_ex(ctx_.get(), md, nullptr) == 1;
+ThreadedPartDigest::DigestSink::DigestSink(const EVP_MD* md) : ctx_(EVP_MD_CTX_new()) {
+  ok_ = ctx_ && EVP_DigestInit_ex(ctx_.get(), md, nullptr) == 1;
+}
+
+Status ThreadedPartDigest::DigestSink::Write(std::string_view bytes) {
+  ok_ = ok_ && EVP_DigestUpdate(ctx_.get(), bytes.data(), bytes.size()) == 1;
+  if (!ok_) return Error(ErrorCode::kInternal, "cannot compute the signed part's digest");
+  return Ok();
+}
+
+Result<std::string> ThreadedPartDigest::DigestSink::Value() {
+  unsigned char value[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  if (!ok_ || EVP_DigestFinal_ex(ctx_.get(), value, &length) != 1)
+    return Error(ErrorCode::kInternal, "cannot compute the signed part's digest");
+  return std::string(reinterpret_cast<const char*>(value), length);
+}
+
+ThreadedPartDigest::ThreadedPartDigest(const EVP_MD* md) : digest_(md) {
   worker_ = std::thread([this] { Work(); });
 }
 
@@ -119,17 +117,9 @@ void ThreadedPartDigest::Work() {
       queue_.pop_front();
     }
     for (const Segment& segment : job.segments) {
-      const char* data = (segment.in_copy ? job.copy.data() : job.chunk) + segment.offset;
-      if (digest_ok_) {
-        if (segment.crlf_only) {
-          digest_ok_ = EVP_DigestUpdate(ctx_.get(), data, segment.length) == 1;
-        } else {
-          canonical_.clear();
-          AppendCanonical(data, segment.length, previous_cr_, canonical_);
-          digest_ok_ = EVP_DigestUpdate(ctx_.get(), canonical_.data(), canonical_.size()) == 1;
-        }
-      }
-      previous_cr_ = data[segment.length - 1] == '\r';
+      if (!hashed_) break;
+      const std::string_view bytes((segment.in_copy ? job.copy.data() : job.chunk) + segment.offset, segment.length);
+      hashed_ = segment.crlf_only ? canonical_.WriteCanonical(bytes) : canonical_.Write(bytes);
     }
     if (job.chunk) {
       std::lock_guard lock(mutex_);
@@ -147,11 +137,8 @@ Result<std::string> ThreadedPartDigest::Finish() {
   }
   changed_.notify_all();
   worker_.join();
-  unsigned char value[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  if (!digest_ok_ || EVP_DigestFinal_ex(ctx_.get(), value, &length) != 1)
-    return Error(ErrorCode::kInternal, "cannot compute the signed part's digest");
-  return std::string(reinterpret_cast<const char*>(value), length);
+  RETURN_IF_ERROR(hashed_);
+  return digest_.Value();
 }
 
 }  // namespace sealpost::smime::internal

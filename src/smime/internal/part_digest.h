@@ -16,7 +16,9 @@
 #include <thread>
 #include <vector>
 
+#include "core/byte_stream.h"
 #include "core/result.h"
+#include "mime/stream_codecs.h"
 #include "ossl/handles.h"
 #include "smime/internal/stream_message.h"
 
@@ -51,13 +53,24 @@ class ThreadedPartDigest final : public PartTap {
     std::string copy;
     std::vector<Segment> segments;
   };
+  // The digest as a sink, so that canonicalisation is mime::CrlfSink's.
+  class DigestSink final : public ByteSink {
+   public:
+    explicit DigestSink(const EVP_MD* md);
+    Status Write(std::string_view bytes) override;
+    Status Finish() override { return Ok(); }
+    Result<std::string> Value();
+
+   private:
+    ossl::EvpMdCtxPtr ctx_;
+    bool ok_;
+  };
   void Submit();  // queues the current job (or just frees its chunk when it has nothing)
   void Work();
 
-  ossl::EvpMdCtxPtr ctx_;
-  bool digest_ok_ = true;     // worker only, until joined
-  bool previous_cr_ = false;  // worker only: the last byte hashed was a CR
-  std::string canonical_;     // worker only: scratch for canonicalised bytes
+  DigestSink digest_;        // worker only, until joined
+  mime::CrlfSink canonical_{digest_};
+  Status hashed_ = Ok();     // worker only: the first failure, if any
   Job current_;               // scanner only: the chunk being scanned and what it handed over
   bool ended_ = false;        // scanner only
 
