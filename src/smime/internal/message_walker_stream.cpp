@@ -69,17 +69,15 @@ Result<Report> MessageWalker::WalkFile(const Blob& file) {
   // when it fits the in-memory cap, else streamed as DER (PEM that large is refused).
   ASSIGN_OR_RETURN(std::string prefix, ReadBlob(SubBlob(file, 0, std::min<uint64_t>(file.length, 16))));
   if (LooksLikeBareCms(prefix)) {
-    const Position root{true, "", 0, 0};
     if (file.length <= kMaxMessageBytes) {
       ASSIGN_OR_RETURN(std::string bytes, ReadBlob(file));
-      ASSIGN_OR_RETURN(std::string der, DecodeBareCms(bytes));
-      RETURN_IF_ERROR(VisitCms(std::move(der), root, ""));
-    } else if (static_cast<unsigned char>(prefix[0]) == 0x30) {
-      RETURN_IF_ERROR(VisitBlobCms(file, file, /*base64=*/false, root));
-    } else {
+      buffers_.push_back(std::move(bytes));
+      return Walk(buffers_.back(), std::nullopt);
+    }
+    if (static_cast<unsigned char>(prefix[0]) != 0x30)
       return Error(ErrorCode::kLimit, "an armoured (PEM) CMS file larger than " + std::to_string(kMaxMessageBytes >> 20) +
                                           " MiB cannot be read; convert it to DER (openssl cms -cmsout -outform DER)");
-    }
+    RETURN_IF_ERROR(VisitBlobCms(file, file, /*base64=*/false, Position{true, "", 0, 0}));
     FinishReport();
     return std::move(report_);
   }

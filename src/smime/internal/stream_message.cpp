@@ -25,6 +25,16 @@ bool IsDelimiterLine(std::string_view line, std::string_view delimiter, bool& cl
   return rest.find_first_not_of(" \t") == std::string_view::npos;
 }
 
+// Where the header block ends (just past its blank line) within `head`, or npos.
+size_t HeaderBlockEnd(std::string_view head) {
+  size_t lf_lf = head.find("\n\n");
+  size_t lf_crlf = head.find("\n\r\n");
+  size_t end = std::string::npos;
+  if (lf_lf != std::string::npos) end = lf_lf + 2;
+  if (lf_crlf != std::string::npos && (end == std::string::npos || lf_crlf + 3 < end)) end = lf_crlf + 3;
+  return end;
+}
+
 // Feeds a PartTap the first part's bytes as the scanner proves them, keeping the few bytes
 // not yet proven (the line break before a possible delimiter, a short line starting with
 // '-') across chunk reads.
@@ -84,20 +94,6 @@ Result<FileSource> OpenBlob(const Blob& blob) {
 Blob SubBlob(const Blob& blob, uint64_t offset, uint64_t length) {
   return Blob{blob.path, blob.offset + offset, length};
 }
-
-namespace {
-
-// Where the header block ends (just past its blank line) within `head`, or npos.
-size_t HeaderBlockEnd(std::string_view head) {
-  size_t lf_lf = head.find("\n\n");
-  size_t lf_crlf = head.find("\n\r\n");
-  size_t end = std::string::npos;
-  if (lf_lf != std::string::npos) end = lf_lf + 2;
-  if (lf_crlf != std::string::npos && (end == std::string::npos || lf_crlf + 3 < end)) end = lf_crlf + 3;
-  return end;
-}
-
-}  // namespace
 
 Result<HeaderBlock> ReadHeaderBlock(const Blob& entity) {
   ASSIGN_OR_RETURN(FileSource source, OpenBlob(entity));
@@ -160,7 +156,6 @@ Result<StreamParts> ScanMultipart(const Blob& body, std::string_view boundary, s
   uint64_t pos = 0;
   FirstPartFeed feed(tap);
   char* chunk = own_chunk.get();
-  const char* chunk_data = chunk;
   uint64_t chunk_base = 0;      // body offset of chunk[0]
   size_t chunk_size = 0;
 
@@ -176,7 +171,7 @@ Result<StreamParts> ScanMultipart(const Blob& body, std::string_view boundary, s
         if (prev_crlf && part_end > start) --part_end;
         if (result.parts.size() >= max_parts) return Error(ErrorCode::kLimit, "too many MIME parts");
         result.parts.push_back({static_cast<uint64_t>(part_start), part_end - static_cast<uint64_t>(part_start)});
-        if (result.parts.size() == 1) feed.End(part_end, chunk_data, chunk_base, chunk_size);
+        if (result.parts.size() == 1) feed.End(part_end, chunk, chunk_base, chunk_size);
       }
       if (close) {
         result.closed = true;
@@ -196,7 +191,7 @@ Result<StreamParts> ScanMultipart(const Blob& body, std::string_view boundary, s
   };
 
   for (;;) {
-    if (tap) chunk_data = chunk = tap->NextChunk(kScanChunk);
+    if (tap) chunk = tap->NextChunk(kScanChunk);
     chunk_base = pos;
     chunk_size = 0;  // until read: at the end of the file the buffer holds nothing
     ASSIGN_OR_RETURN(size_t n, source.Read(chunk, kScanChunk));
@@ -236,8 +231,8 @@ Result<StreamParts> ScanMultipart(const Blob& body, std::string_view boundary, s
       const uint64_t line_break = prev_crlf ? 2 : 1;
       const uint64_t proven = may_be_delimiter ? (line_start >= line_break ? line_start - line_break : 0)
                                                : pos - (last_byte == '\r' ? 1 : 0);
-      feed.DeliverUpTo(proven, chunk_data, chunk_base, chunk_size);
-      feed.CarryRest(chunk_data, chunk_base, chunk_size);
+      feed.DeliverUpTo(proven, chunk, chunk_base, chunk_size);
+      feed.CarryRest(chunk, chunk_base, chunk_size);
     }
   }
   if (pos > line_start) {
