@@ -182,30 +182,27 @@ bool DigestAppliesToEverySigner(STACK_OF(CMS_SignerInfo)* infos, int nid) {
   return true;
 }
 
-// Whether the SignedData declares digest algorithm `nid` in digestAlgorithms, the way the
-// streamed check finds it: CMS_dataInit builds one digest BIO per declared algorithm and
-// CMS_SignerInfo_verify_content looks the signer's up among them. Where it is missing (an
-// empty SET is catalogue C7), the precomputed digest does not apply and the caller's
-// fallback gives the same verdict as ever.
-bool DeclaresDigest(CMS_ContentInfo* cms, int nid) {
-  ossl::BioPtr nothing(BIO_new(BIO_s_null()));
-  BIO* chain = nothing ? CMS_dataInit(cms, nothing.get()) : nullptr;
-  if (!chain) {
-    ossl::DrainErrors();
-    return false;
-  }
-  bool found = false;
-  for (BIO* b = BIO_find_type(chain, BIO_TYPE_MD); b && !found; b = BIO_find_type(BIO_next(b), BIO_TYPE_MD)) {
+// Whether the digest BIO chain CMS_dataInit built (one BIO per declared digest algorithm)
+// has one for `nid`: where CMS_SignerInfo_verify_content would look for the signer's.
+bool ChainHasDigest(BIO* chain, int nid) {
+  for (BIO* b = BIO_find_type(chain, BIO_TYPE_MD); b; b = BIO_find_type(BIO_next(b), BIO_TYPE_MD)) {
     const EVP_MD* md = nullptr;
     BIO_get_md(b, &md);
-    found = md && EVP_MD_get_type(md) == nid;
+    if (md && EVP_MD_get_type(md) == nid) return true;
   }
-  if (chain != nothing.get()) {
-    BIO_pop(nothing.get());  // ours: freed by its handle, not with the chain
+  return false;
+}
+
+// Frees the chain CMS_dataInit built over `source`, which stays its owner's.
+struct DigestChainGuard {
+  BIO* chain;
+  BIO* source;
+  ~DigestChainGuard() {
+    if (!chain || chain == source) return;
+    if (source) BIO_pop(source);  // CMS_dataInit put it at the end of the chain
     BIO_free_all(chain);
   }
-  return found;
-}
+};
 
 // `content_bio`: the detached content (not owned), or null to use the embedded one.
 // `precomputed`: instead of any content, the digest of the detached content.
@@ -242,9 +239,8 @@ Result<SignedDataResult> VerifyWithContent(std::string_view der, BIO* content_bi
 
   if (!infos || sk_CMS_SignerInfo_num(infos) == 0)
     return Error(ErrorCode::kMalformed, "the SignedData has no signers, so nothing is signed");
-  if (precomputed && (result.has_econtent || !DigestAppliesToEverySigner(infos, precomputed->nid) ||
-                      !DeclaresDigest(cms.get(), precomputed->nid)))
-    return Error(ErrorCode::kUnsupported, "the precomputed content digest does not apply to this SignedData");
+  const Error not_applicable(ErrorCode::kUnsupported, "the precomputed content digest does not apply to this SignedData");
+  if (precomputed && (result.has_econtent || !DigestAppliesToEverySigner(infos, precomputed->nid))) return not_applicable;
   // Looks each signer's certificate up in the bag; unknown signers keep a null cert.
   ossl::X509StackPtr extra(sk_X509_new_null());
   for (const auto& c : extra_certs) {
@@ -254,18 +250,24 @@ Result<SignedDataResult> VerifyWithContent(std::string_view der, BIO* content_bi
   CMS_set1_signers_certs(cms.get(), extra.get(), 0);
   ossl::DrainErrors();
 
-  // Digest the content once through the BIO chain CMS_dataInit builds for every listed
-  // digest algorithm, then let each signer compare against its own digest.
-  BIO* chain = precomputed ? nullptr : CMS_dataInit(cms.get(), content_bio);
-  std::string dataInit_error;
-  if (chain) {
+  // Digest the content once through the BIO chain CMS_dataInit builds for every declared
+  // digest algorithm, then let each signer compare against its own digest. With a
+  // precomputed digest the chain is built over nothing: it still tells which digests the
+  // SignedData declares, judged below as for streamed content (none at all is catalogue C7).
+  ossl::BioPtr nothing(precomputed ? BIO_new(BIO_s_null()) : nullptr);
+  if (precomputed && !nothing) return Error(ErrorCode::kInternal, "out of memory");
+  BIO* source = precomputed ? nothing.get() : content_bio;
+  DigestChainGuard guard{CMS_dataInit(cms.get(), source), source};
+  BIO* chain = guard.chain;
+  if (chain && precomputed && !ChainHasDigest(chain, precomputed->nid)) return not_applicable;
+  if (chain && !precomputed) {
     char buffer[16384];
     int n;
     while ((n = BIO_read(chain, buffer, sizeof buffer)) > 0) {
       if (result.has_econtent) result.econtent.append(buffer, static_cast<size_t>(n));
     }
-  } else {
-    dataInit_error = ossl::DrainErrors();
+  } else if (!chain) {
+    ossl::DrainErrors();  // why is told per signer below
   }
 
   for (int i = 0; i < sk_CMS_SignerInfo_num(infos); ++i) {
@@ -299,7 +301,7 @@ Result<SignedDataResult> VerifyWithContent(std::string_view der, BIO* content_bi
     } else if (std::string bad = CheckSignedAttributes(cms.get(), si); !bad.empty()) {
       r.status = SignatureStatus::kMalformed;
       r.detail = bad;
-    } else if (!chain && !precomputed) {
+    } else if (!chain) {
       // A digest we know but could not set up means the structure is broken (e.g. an empty
       // digestAlgorithms SET, catalogue C7); one we do not know is unsupported (C8).
       EVP_MD* md = EVP_MD_fetch(nullptr, OBJ_nid2sn(dig_nid), nullptr);
@@ -336,12 +338,6 @@ Result<SignedDataResult> VerifyWithContent(std::string_view der, BIO* content_bi
       r.detail = "uses a weak algorithm (" + r.digest + "/" + r.signature_algorithm + ")";
     }
     result.signers.push_back(std::move(r));
-  }
-  if (chain && chain != content_bio) {
-    // CMS_dataInit put our content BIO at the end of the chain; unlink it so that freeing
-    // the chain does not free it a second time.
-    if (content_bio) BIO_pop(content_bio);
-    BIO_free_all(chain);
   }
   ossl::DrainErrors();
   return result;
