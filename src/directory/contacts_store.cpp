@@ -12,6 +12,33 @@
 
 namespace sealpost::directory {
 namespace fs = std::filesystem;
+namespace {
+
+// The metadata file beside a contact's certificate; `found` is false when it is missing or
+// unreadable (a contact added before there was metadata reads as "manual").
+struct ContactMeta {
+  bool found = false;
+  std::string source = "manual";
+  std::vector<std::string> capabilities;
+  std::time_t added = 0;
+};
+
+ContactMeta ReadMeta(const fs::path& json_path) {
+  ContactMeta out;
+  auto text = ReadFile(json_path.string());
+  if (!text) return out;
+  auto meta = nlohmann::json::parse(*text, nullptr, false);
+  if (!meta.is_object()) return out;
+  out.found = true;
+  out.source = meta.value("source", out.source);
+  out.added = meta.value("added", static_cast<std::time_t>(0));
+  if (meta.contains("capabilities") && meta["capabilities"].is_array())
+    for (const auto& cap : meta["capabilities"])
+      if (cap.is_string()) out.capabilities.push_back(cap.get<std::string>());
+  return out;
+}
+
+}  // namespace
 
 Status ContactsStore::Add(const pki::Certificate& cert, const std::string& source,
                           const std::vector<std::string>& capabilities) {
@@ -28,19 +55,11 @@ Status ContactsStore::Add(const pki::Certificate& cert, const std::string& sourc
 
 Status ContactsStore::Harvest(const pki::Certificate& cert, const std::vector<std::string>& capabilities) {
   const fs::path base = fs::path(dir_) / cert.Sha256Fingerprint();
-  std::string source = "harvested";
   std::error_code ec;
-  if (fs::exists(fs::path(base).replace_extension(".pem"), ec)) {
-    if (auto meta_text = ReadFile(fs::path(base).replace_extension(".json").string())) {
-      auto meta = nlohmann::json::parse(*meta_text, nullptr, false);
-      if (meta.is_object()) {
-        source = meta.value("source", source);
-        const auto known = meta.find("capabilities");
-        if (known != meta.end() && known->is_array() && *known == nlohmann::json(capabilities)) return Ok();
-      }
-    }
-  }
-  return Add(cert, source, capabilities);
+  if (!fs::exists(fs::path(base).replace_extension(".pem"), ec)) return Add(cert, "harvested", capabilities);
+  const ContactMeta known = ReadMeta(fs::path(base).replace_extension(".json"));
+  if (known.found && known.capabilities == capabilities) return Ok();
+  return Add(cert, known.found ? known.source : "harvested", capabilities);
 }
 
 Result<std::vector<Contact>> ContactsStore::List() const {
@@ -52,20 +71,9 @@ Result<std::vector<Contact>> ContactsStore::List() const {
     ASSIGN_OR_RETURN(std::string pem, ReadFile(entry.path().string()));
     auto cert = pki::Certificate::Parse(pem);
     if (!cert) continue;  // a damaged file is skipped, not fatal to every lookup
-    Contact c{std::move(cert).value(), "manual", {}, 0};
     fs::path meta_path = entry.path();
-    meta_path.replace_extension(".json");
-    if (auto meta_text = ReadFile(meta_path.string())) {
-      auto meta = nlohmann::json::parse(*meta_text, nullptr, false);
-      if (meta.is_object()) {
-        c.source = meta.value("source", "manual");
-        c.added = meta.value("added", static_cast<std::time_t>(0));
-        if (meta.contains("capabilities") && meta["capabilities"].is_array())
-          for (const auto& cap : meta["capabilities"])
-            if (cap.is_string()) c.capabilities.push_back(cap.get<std::string>());
-      }
-    }
-    out.push_back(std::move(c));
+    ContactMeta meta = ReadMeta(meta_path.replace_extension(".json"));
+    out.push_back(Contact{std::move(cert).value(), std::move(meta.source), std::move(meta.capabilities), meta.added});
   }
   if (ec) return Error(ErrorCode::kIo, "cannot list " + dir_ + ": " + ec.message());
   return out;
