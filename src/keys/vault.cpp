@@ -114,15 +114,19 @@ Status CheckId(std::string_view id) {
   return Ok();
 }
 
+std::string Hex(std::string_view bytes) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned char c : bytes) {
+    out.push_back(kHex[c >> 4]);
+    out.push_back(kHex[c & 0xf]);
+  }
+  return out;
+}
+
 Result<std::string> NewItemId() {
   ASSIGN_OR_RETURN(std::string raw, internal::RandomBytes(16));
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string id;
-  for (unsigned char c : raw) {
-    id.push_back(kHex[c >> 4]);
-    id.push_back(kHex[c & 0xf]);
-  }
-  return id;
+  return Hex(raw);
 }
 
 Result<DbPtr> OpenConnection(const std::string& file, const std::string& name) {
@@ -359,13 +363,7 @@ Result<std::string> Vault::UnlockKeyName(const std::string& path) {
   unsigned int length = 0;
   if (EVP_Digest(input.data(), input.size(), digest, &length, EVP_sha256(), nullptr) != 1)
     return Error(ErrorCode::kInternal, "cannot hash the vault's name");
-  static const char* hex = "0123456789abcdef";
-  std::string name = "sealpost:vault:";
-  for (int i = 0; i < 16; ++i) {
-    name += hex[digest[i] >> 4];
-    name += hex[digest[i] & 15];
-  }
-  return name;
+  return "sealpost:vault:" + Hex(std::string_view(reinterpret_cast<const char*>(digest), 16));
 }
 
 Result<std::string> Vault::Put(std::string_view kind, std::string_view label, const SecretBytes& secret,
