@@ -8,6 +8,7 @@
 
 
 #include "cms/internal/ber_reader.h"
+#include "cms/internal/entity_start.h"
 #include "cms/internal/envelope_setup.h"
 #include "ossl/errors.h"
 #include "ossl/providers.h"
@@ -153,12 +154,14 @@ Result<std::string> Decrypt(std::string_view der, const std::vector<Identity>& i
   // the partial output is discarded with the BIO (catalogue E3).
   if (CMS_decrypt(cms.get(), nullptr, nullptr, nullptr, out.get(), CMS_BINARY) != 1) {
     std::string why = ossl::DrainErrors();
-    return Error(ErrorCode::kIntegrity,
-                 info.authenticated ? "decryption failed: the message was altered (authentication tag mismatch)"
-                                    : "decryption failed: the message was altered or the key does not fit",
+    if (!info.authenticated) return internal::UndecryptableContent(std::move(why));
+    return Error(ErrorCode::kIntegrity, "decryption failed: the message was altered (authentication tag mismatch)",
                  why);
   }
-  return ossl::MemBioContents(out.get());
+  std::string plaintext = ossl::MemBioContents(out.get());
+  if (!info.authenticated && internal::ClassifyEntityStart(plaintext, true) != internal::EntityStart::kPlausible)
+    return internal::UndecryptableContent("the decrypted content does not begin like a MIME entity");
+  return plaintext;
 }
 
 }  // namespace sealpost::cms

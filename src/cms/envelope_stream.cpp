@@ -7,6 +7,7 @@
 
 #include "cms/internal/ber_reader.h"
 #include "cms/internal/der_writer.h"
+#include "cms/internal/entity_start.h"
 #include "cms/internal/envelope_reader.h"
 #include "cms/internal/envelope_setup.h"
 #include "ossl/errors.h"
@@ -191,7 +192,9 @@ Status DecryptStream(std::string_view header_der, ByteSource& ciphertext, const 
   RETURN_IF_ERROR(internal::SelectIdentity(cms.get(), identities));
 
   ossl::StreamBio source = ossl::StreamBio::Reading(ciphertext);
-  ossl::StreamBio sink = ossl::StreamBio::Writing(plaintext);
+  internal::EntityStartGuard guarded(plaintext);
+  ByteSink& destination = info.authenticated ? plaintext : static_cast<ByteSink&>(guarded);
+  ossl::StreamBio sink = ossl::StreamBio::Writing(destination);
   // With a detached encryptedContent CMS_decrypt reads the ciphertext through `source`; for
   // AuthEnvelopedData it fails after the last byte if the tag does not match, and the caller
   // then throws away what `plaintext` received (catalogue E3).
@@ -199,12 +202,11 @@ Status DecryptStream(std::string_view header_der, ByteSource& ciphertext, const 
     std::string why = ossl::DrainErrors();
     if (source.error()) return *source.error();
     if (sink.error()) return *sink.error();
-    return Error(ErrorCode::kIntegrity,
-                 info.authenticated ? "decryption failed: the message was altered (authentication tag mismatch)"
-                                    : "decryption failed: the message was altered or the key does not fit",
+    if (!info.authenticated) return internal::UndecryptableContent(std::move(why));
+    return Error(ErrorCode::kIntegrity, "decryption failed: the message was altered (authentication tag mismatch)",
                  why);
   }
-  return plaintext.Finish();
+  return destination.Finish();
 }
 
 Result<EnvelopeStream> EnvelopeStream::Open(ByteSource& in) {

@@ -2,6 +2,7 @@
 #include "cms/internal/envelope_setup.h"
 
 #include <openssl/ec.h>
+#include <openssl/err.h>
 #include <openssl/rsa.h>
 
 #include "ossl/errors.h"
@@ -70,22 +71,20 @@ CMS_RecipientInfo* KeyTransportFor(CMS_ContentInfo* cms, const pki::Certificate&
 
 Status SelectIdentity(CMS_ContentInfo* cms, const std::vector<Identity>& identities) {
   for (const auto& id : identities) {
-    // RSA key transport is unwrapped here rather than by CMS_decrypt_set1_pkey_and_peer:
-    // when unwrapping fails, that call reports success and OpenSSL decrypts with a random
-    // key (its countermeasure against the million-message attack), so a message with a
-    // damaged encryptedKey "decrypted" to random bytes about once in 256 tries (CBC
-    // padding happening to check out) and failed the other times. Found by the decrypt
-    // fuzzer. Failing here, before any content is decrypted, is deterministic; the error is
-    // the same one a failed content check gives.
+    // RSA key transport: only the RecipientInfo addressed to us is tried (catalogue E7), and
+    // whether unwrapping worked is deliberately not looked at. On failure OpenSSL decrypts
+    // the content with a random key, as it does for a key of the wrong length, so a damaged
+    // or hostile encryptedKey takes the same path and time as a genuine one. The noise it
+    // yields is refused by the authentication tag or, for CBC, by EntityStartGuard, with
+    // the same error either way.
     if (CMS_RecipientInfo* ri = KeyTransportFor(cms, id.certificate)) {
       EVP_PKEY* key = id.key.native();
       EVP_PKEY_up_ref(key);
       CMS_RecipientInfo_set0_pkey(ri, key);  // takes the reference
-      const int unwrapped = CMS_RecipientInfo_decrypt(cms, ri);
+      (void)CMS_RecipientInfo_decrypt(cms, ri);
       CMS_RecipientInfo_set0_pkey(ri, nullptr);
-      if (unwrapped > 0) return Ok();
-      return Error(ErrorCode::kIntegrity, "decryption failed: the message was altered or the key does not fit",
-                   ossl::DrainErrors());
+      ERR_clear_error();
+      return Ok();
     }
     // Key agreement (ECDH): OpenSSL reports a failed unwrap itself.
     if (CMS_decrypt_set1_pkey_and_peer(cms, id.key.native(), id.certificate.native(), nullptr) == 1) return Ok();

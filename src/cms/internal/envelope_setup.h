@@ -23,7 +23,8 @@ Status ConfigureRecipient(CMS_RecipientInfo* ri, const Recipient& r);
 Result<ossl::CmsPtr> StartEnvelope(const std::vector<Recipient>& recipients, ContentCipher cipher, unsigned flags);
 
 // Gives the key of the first identity that matches a RecipientInfo to `cms` (only that
-// RecipientInfo is tried, catalogue E7). kNoKey when none matches.
+// RecipientInfo is tried, catalogue E7). kNoKey when none matches. A failed RSA unwrap is not
+// reported here: OpenSSL then decrypts with a random key, and the content check fails.
 Status SelectIdentity(CMS_ContentInfo* cms, const std::vector<Identity>& identities);
 
 }  // namespace sealpost::cms::internal
