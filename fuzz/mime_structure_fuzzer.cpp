@@ -3,13 +3,15 @@
 // S/MIME structure check and the CMS sniffing of a pkcs7-mime body.
 // Invariants: the parsed entity is exact byte ranges of the input (header block + body is
 // the input, every field's raw bytes lie in the header block), multipart parts are ranges
-// of the body, and the structure check and parse give the same answer twice.
+// of the body, and the structure check and parse give the same answer twice. The fast paths
+// for plain syntax agree with GMime wherever they answer (mime/internal/simple_syntax).
 #include <cstddef>
 #include <cstdint>
 
 #include "fuzz_support.h"
 #include "mime/content_type.h"
 #include "mime/entity.h"
+#include "mime/internal/simple_syntax.h"
 #include "mime/leaf_content.h"
 #include "mime/structure_check.h"
 #include "smime/internal/cms_detect.h"
@@ -20,6 +22,19 @@ using sealpost::fuzz::Check;
 
 bool Within(std::string_view inner, std::string_view outer) {
   return inner.data() >= outer.data() && inner.data() + inner.size() <= outer.data() + outer.size();
+}
+
+bool SameContentType(const sealpost::mime::ContentType& a, const sealpost::mime::ContentType& b) {
+  return a.type == b.type && a.subtype == b.subtype && a.params == b.params;
+}
+
+void CheckFastPaths(std::string_view entity, std::string_view content_type) {
+  namespace internal = sealpost::mime::internal;
+  if (auto fast = internal::ParseSimpleContentType(content_type))
+    Check(SameContentType(*fast, internal::ParseContentTypeWithGMime(content_type)),
+          "the simple Content-Type parser disagrees with GMime");
+  if (internal::IsPlainLeafEntity(entity))
+    Check(internal::CheckContentParsesWithGMime(entity).has_value(), "GMime cannot parse an entity vouched for as plain");
 }
 
 void Walk(std::string_view bytes, int depth) {
@@ -38,6 +53,7 @@ void Walk(std::string_view bytes, int depth) {
   Check(entity->headers.size() <= sealpost::mime::kMaxHeaderFields, "more header fields than the cap were accepted");
   if (depth >= 8) return;  // the engine's own depth cap is tested by CheckStructure
   const auto* ct_field = entity->Find("Content-Type");
+  CheckFastPaths(bytes, ct_field ? std::string_view(ct_field->value) : std::string_view());
   auto ct = sealpost::mime::ParseContentType(ct_field ? ct_field->value : "");
   Check(!ct.type.empty() && !ct.subtype.empty(), "a content type without type or subtype");
   if (ct.type == "multipart") {

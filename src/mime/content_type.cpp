@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// Content-Type parsing through GMime (RFC 2231 continuations and charsets included).
+// Content-Type parsing: plain values directly, the rest through GMime (RFC 2231
+// continuations and charsets, RFC 2047 words, quoting and comments).
 #include "mime/content_type.h"
 
 #include <algorithm>
@@ -8,6 +9,7 @@
 #include "core/ascii.h"
 #include "mime/entity.h"
 #include "mime/internal/gobject_ptr.h"
+#include "mime/internal/simple_syntax.h"
 
 namespace sealpost::mime {
 namespace {
@@ -24,6 +26,11 @@ std::string ContentType::Param(const std::string& name) const {
 }
 
 ContentType ParseContentType(std::string_view value) {
+  if (auto simple = internal::ParseSimpleContentType(value)) return *std::move(simple);
+  return internal::ParseContentTypeWithGMime(value);
+}
+
+ContentType internal::ParseContentTypeWithGMime(std::string_view value) {
   internal::EnsureGMime();
   ContentType ct;
   if (value.empty()) return ct;

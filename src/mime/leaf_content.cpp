@@ -4,6 +4,7 @@
 
 #include "mime/entity.h"
 #include "mime/internal/gobject_ptr.h"
+#include "mime/internal/simple_syntax.h"
 
 namespace sealpost::mime {
 namespace {
@@ -80,6 +81,11 @@ Result<LeafContent> ExtractContent(std::string_view entity) {
 }
 
 Status CheckContentParses(std::string_view entity) {
+  if (internal::IsPlainLeafEntity(entity)) return Ok();  // GMime builds a leaf of any body
+  return internal::CheckContentParsesWithGMime(entity);
+}
+
+Status internal::CheckContentParsesWithGMime(std::string_view entity) {
   ASSIGN_OR_RETURN(GObjectPtr<GMimeObject> root, ParseContent(entity));
   return Ok();
 }
