@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 
 #include "cms/envelope_stream.h"
+#include "core/threaded_sink.h"
 #include "cms/signer.h"
 #include "mime/composer.h"
 #include "mime/content_type.h"
@@ -74,7 +75,8 @@ Status SecureMimeContext::EncryptFile(const std::string& in_path, const std::str
                          mime::BuildPkcs7Mime("", cms::IsAuthenticated(setup.cipher) ? "authEnveloped-data" : "enveloped-data");
   RETURN_IF_ERROR(out.Write(preamble));
   mime::Base64EncodingSink base64(out);
-  RETURN_IF_ERROR(cms::EncryptStream(entity, setup.recipients, setup.cipher, base64));
+  ThreadedSink encode_and_write(base64);  // beside the cipher, not after it
+  RETURN_IF_ERROR(cms::EncryptStream(entity, setup.recipients, setup.cipher, encode_and_write));
   return out.Commit();
 }
 
@@ -93,8 +95,15 @@ Status SecureMimeContext::SignFile(const std::string& in_path, const std::string
   ASSIGN_OR_RETURN(AtomicFileSink out, AtomicFileSink::Create(out_path, kProtectedMode));
   mime::MultipartSignedFrame frame =
       mime::BuildMultipartSignedFrame(cms::MicalgName(setup.options.digest), mime::RandomBoundary());
+  std::string der;
   RETURN_IF_ERROR(out.Write(m.outer_headers + "MIME-Version: 1.0\r\n" + frame.head));
-  ASSIGN_OR_RETURN(std::string der, cms::SignStream(entity, &out, setup.certificate, setup.key, setup.options));
+  {
+    ThreadedSink write_content(out);  // the content is written beside its hashing
+    ASSIGN_OR_RETURN(std::string signed_der,
+                     cms::SignStream(entity, &write_content, setup.certificate, setup.key, setup.options));
+    RETURN_IF_ERROR(write_content.Finish());
+    der = std::move(signed_der);
+  }
   RETURN_IF_ERROR(out.Write(frame.middle));
   mime::Base64EncodingSink base64(out);
   RETURN_IF_ERROR(base64.Write(der));
@@ -131,7 +140,8 @@ Status SecureMimeContext::DecryptFile(const std::string& in_path, const std::str
   ASSIGN_OR_RETURN(AtomicFileSink out, AtomicFileSink::Create(out_path, kPlaintextMode));
   RETURN_IF_ERROR(out.Write(m.outer_headers + "MIME-Version: 1.0\r\n"));
   mime::CrlfSink canonical(out);
-  RETURN_IF_ERROR(envelope->Decrypt(keys, options, canonical));
+  ThreadedSink canonicalize_and_write(canonical);  // beside the cipher; still only into the temp file
+  RETURN_IF_ERROR(envelope->Decrypt(keys, options, canonicalize_and_write));
   return out.Commit();
 }
 
