@@ -278,6 +278,62 @@ class StreamingTest(unittest.TestCase):
 
     # -- messages over 16 MiB: the automatic path -----------------------------------------
 
+    # -- 1 to 16 MiB: in-memory checks, then the streaming engine for the bytes ------------
+
+    def mid_size_message(self, path):
+        text = b"".join(b"line %07d of a mid-size message body\r\n" % i for i in range(60000))  # ~2.4 MB
+        path.write_bytes(small_message() + text)
+        return text
+
+    def test_mid_size_encrypt_and_decrypt_take_the_streaming_engine(self):
+        src = self.d / "mid.eml"
+        text = self.mid_size_message(src)
+        for cipher in ("aes-256-cbc", "aes-256-gcm"):
+            with self.subTest(cipher=cipher):
+                enc = self.d / f"mid-{cipher}.p7m"
+                self.alice.run("encrypt", "--in", src, "--out", enc, "--recipient-cert", self.bob_cert,
+                               "--cipher", cipher, expect=OK)
+                self.assertEqual(body_der(enc)[:2], b"\x30\x80")  # indefinite-length BER: streamed
+                dec = self.d / f"mid-{cipher}.eml"
+                self.bob.run("decrypt", "--in", enc, "--out", dec, expect=OK)
+                self.assertTrue(dec.read_bytes().endswith(text))
+                self.assertEqual(os.stat(dec).st_mode & 0o777, 0o600)
+                plain = u.cms_decrypt_raw(body_der(enc), self.bob_cert, self.w.pki.key("bob", "rsa"), self.d)
+                self.assertTrue(plain.endswith(text))
+        # The twin: a flipped GCM tag fails, with nothing written and nothing left behind.
+        der = bytearray(body_der(self.d / "mid-aes-256-gcm.p7m"))
+        der[-7] ^= 0x01
+        forged = self.d / "mid-forged.p7m"
+        with_der(self.d / "mid-aes-256-gcm.p7m", forged, bytes(der))
+        out = self.d / "mid-forged.eml"
+        r = self.bob.run("decrypt", "--in", forged, "--out", out, expect=NOT_GOOD)
+        self.assertIn(b"authentication tag", r.stderr)
+        self.assertFalse(out.exists())
+        self.assertEqual(leftovers(self.d), [])
+
+    def test_mid_size_inputs_the_stream_cannot_take_stay_in_memory(self):
+        # A message without header fields: the streaming engine refuses it, the in-memory one
+        # encrypts it as text/plain (definite-length DER shows which one wrote it).
+        text = b"".join(b"headerless line %07d\n" % i for i in range(100000))
+        src = self.d / "headerless.txt"
+        src.write_bytes(text)
+        enc = self.d / "headerless.p7m"
+        self.alice.run("encrypt", "--in", src, "--out", enc, "--recipient-cert", self.bob_cert, expect=OK)
+        self.assertEqual(body_der(enc)[:2], b"\x30\x83")
+        dec = self.d / "headerless.eml"
+        self.bob.run("decrypt", "--in", enc, "--out", dec, expect=OK)
+        self.assertTrue(dec.read_bytes().endswith(text.replace(b"\n", b"\r\n")))
+        # A bare DER EnvelopedData file (no MIME around it), as openssl writes with -outform DER.
+        entity = self.d / "entity.txt"
+        entity.write_bytes(b"Content-Type: text/plain\r\n\r\n" + text.replace(b"\n", b"\r\n"))
+        bare = self.d / "bare.p7m"
+        u.openssl("cms", "-encrypt", "-binary", "-aes256", "-outform", "DER", "-in", entity, "-out", bare,
+                  self.bob_cert)
+        self.assertGreater(bare.stat().st_size, 1 << 20)
+        out = self.d / "bare.eml"
+        self.bob.run("decrypt", "--in", bare, "--out", out, expect=OK)
+        self.assertTrue(out.read_bytes().endswith(text.replace(b"\n", b"\r\n")))
+
     def test_big_message_encrypt_decrypt_round_trip(self):
         src = self.d / "big.eml"
         big_message(src)
