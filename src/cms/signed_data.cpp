@@ -286,8 +286,10 @@ Result<SignedDataResult> VerifyWithContent(std::string_view der, BIO* content_bi
     r.digest = NidName(dig_nid);
     r.signature_algorithm = NidName(OBJ_obj2nid(sig_obj));
     r.signing_time = SigningTime(si);
-    r.capabilities = Capabilities(si);
-    r.encryption_preference = EncryptionPreference(si, result.certificates);
+    if (options.want_sender_preferences) {
+      r.capabilities = Capabilities(si);
+      r.encryption_preference = EncryptionPreference(si, result.certificates);
+    }
     if (signer) r.certificate = pki::Certificate::FromNative(signer);
     r.weak = IsLegacyDigestNid(dig_nid) || OBJ_obj2nid(sig_obj) == NID_dsaWithSHA1 || KeyIsWeak(pkey, options.min_rsa_bits);
 

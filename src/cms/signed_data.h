@@ -63,6 +63,9 @@ struct VerifyOptions {
   // Bulk runs: the message's certificates are taken from (and added to) this cache
   // instead of being decoded with every message.
   pki::CertificateCache* certificate_cache = nullptr;
+  // The signer's SMIMECapabilities and encryption-key preference: only harvesting a
+  // contact uses them, so a bulk run that harvests nothing skips decoding them.
+  bool want_sender_preferences = true;
 };
 
 // Parses DER/BER SignedData and checks every signer. With `detached_content`, the digest is

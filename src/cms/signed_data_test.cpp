@@ -48,6 +48,22 @@ TEST_F(PrecomputedDigestTest, MatchingDigestIsValidLikeTheStreamedForm) {
   EXPECT_EQ(digested->signers[0].digest, streamed->signers[0].digest);
 }
 
+// A bulk run that harvests no contacts skips the signer's capabilities and encryption-key
+// preference; the verdict is the same.
+TEST_F(PrecomputedDigestTest, SenderPreferencesAreDecodedOnlyWhenWanted) {
+  auto full = VerifySignedData(der_, std::optional<std::string_view>(content_), {});
+  VerifyOptions bulk;
+  bulk.want_sender_preferences = false;
+  auto lean = VerifySignedData(der_, std::optional<std::string_view>(content_), bulk);
+  ASSERT_TRUE(full.has_value()) << full.error().message();
+  ASSERT_TRUE(lean.has_value()) << lean.error().message();
+  EXPECT_FALSE(full->signers[0].capabilities.empty());
+  EXPECT_TRUE(lean->signers[0].capabilities.empty());
+  EXPECT_FALSE(lean->signers[0].encryption_preference.has_value());
+  EXPECT_EQ(lean->signers[0].status, SignatureStatus::kValid);
+  EXPECT_EQ(lean->signers[0].status, full->signers[0].status);
+}
+
 TEST_F(PrecomputedDigestTest, DigestOfChangedContentIsInvalidForThatReason) {
   std::string changed = content_;
   changed[changed.size() - 4] ^= 1;

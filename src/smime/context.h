@@ -92,6 +92,9 @@ struct ReadOptions {
   // False when the caller drops the displayed content (text, attachments): the report then
   // has the same verdict and warnings, with `content` and `content_entity` left empty.
   bool want_content = true;
+  // False when nothing will be harvested from the signatures: SignatureVerdict's
+  // capabilities and encryption_preference are then left empty.
+  bool want_sender_preferences = true;
 };
 
 // Messages larger than this are never loaded whole: the *File operations stream them.

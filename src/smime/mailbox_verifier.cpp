@@ -97,6 +97,7 @@ MailboxRun VerifyMailbox(const SecureMimeContext& ctx, const std::string& dir, c
   read_options.trust_cache = &cache;
   read_options.certificate_cache = &certificates;
   read_options.want_content = false;  // the verdict is kept, the displayed content is not
+  read_options.want_sender_preferences = false;  // a mailbox run harvests no contacts
   // Keys are loaded once for the run (the vault and its passphrase prompt are not meant for
   // several threads), and only when a message needs them.
   std::mutex keys_mutex;

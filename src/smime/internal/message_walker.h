@@ -44,6 +44,7 @@ class MessageWalker final {
   // Certificates carried in messages are parsed through `cache` when set.
   void SetCertificateCache(pki::CertificateCache* cache) { certificate_cache_ = cache; }
   void SetWantContent(bool want) { want_content_ = want; }
+  void SetWantSenderPreferences(bool want) { want_sender_preferences_ = want; }
 
   // Examines `message`; with `detached_content`, `message` is a bare detached signature.
   Result<Report> Walk(std::string_view message, std::optional<std::string_view> detached_content);
@@ -99,6 +100,7 @@ class MessageWalker final {
   SignerTrustCache* trust_cache_ = nullptr;
   pki::CertificateCache* certificate_cache_ = nullptr;
   bool want_content_ = true;
+  bool want_sender_preferences_ = true;
   Report report_;
   std::vector<std::string> from_addresses_;  // addr-specs of the root From field(s)
   bool protected_headers_seen_ = false;      // RFC 9788 headers inside the signed entity
