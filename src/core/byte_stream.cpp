@@ -17,7 +17,7 @@
 namespace sealpost {
 namespace {
 
-constexpr size_t kWriteBuffer = 1 << 20;
+constexpr size_t kWriteBuffer = 1 << 18;  // write(2) batches; a writer thread keeps the disk busy
 constexpr uint64_t kEarlyWriteback = 8 << 20;  // AtomicFileSink starts writeback every 8 MiB
 
 Error IoError(std::string_view what, const std::string& path, int err) {

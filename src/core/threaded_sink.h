@@ -23,7 +23,7 @@ namespace sealpost {
 
 class ThreadedSink final : public ByteSink {
  public:
-  static constexpr size_t kDefaultChunk = 256 * 1024;
+  static constexpr size_t kDefaultChunk = 128 * 1024;
   static constexpr size_t kDefaultChunks = 4;
 
   explicit ThreadedSink(ByteSink& next, size_t chunk = kDefaultChunk, size_t chunks = kDefaultChunks);
