@@ -273,14 +273,36 @@ bool SevenBitWithoutNul(const char* p, size_t n) {
   return true;
 }
 
+Error LongLineError() {
+  return Error(ErrorCode::kUnsupported,
+               "the message has lines longer than 998 octets and is too large to re-encode before signing; "
+               "send its attachments base64-encoded");
+}
+
 }  // namespace
 
 Result<size_t> SevenBitSource::Read(char* buffer, size_t capacity) {
   ASSIGN_OR_RETURN(size_t n, in_.Read(buffer, capacity));
+  if (n == 0 && line_length_ > 998) {  // a last line without CRLF
+    return LongLineError();
+  }
   if (!SevenBitWithoutNul(buffer, n)) {
     return Error(ErrorCode::kUnsupported,
                  "the message has 8-bit content and is too large to re-encode before signing; "
                  "send its attachments base64-encoded");
+  }
+  // 998 octets and the CR before the LF (the input is canonical: every LF follows a CR).
+  constexpr size_t kMaxLine = 999;
+  const char* p = buffer;
+  const char* end = buffer + n;
+  while (const char* lf = static_cast<const char*>(std::memchr(p, '\n', static_cast<size_t>(end - p)))) {
+    if (line_length_ + static_cast<size_t>(lf - p) > kMaxLine) break;
+    line_length_ = 0;
+    p = lf + 1;
+  }
+  line_length_ += static_cast<size_t>(end - p);
+  if (line_length_ > kMaxLine || (p != end && std::memchr(p, '\n', static_cast<size_t>(end - p)))) {
+    return LongLineError();
   }
   return n;
 }

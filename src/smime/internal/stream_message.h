@@ -75,8 +75,9 @@ class ConcatSource final : public ByteSource {
   size_t current_ = 0;
 };
 
-// Passes bytes through, failing (kUnsupported) at the first 8-bit or NUL byte: content
-// signed as it streams must already be 7-bit safe, since it cannot be re-encoded first.
+// Passes bytes through, failing (kUnsupported) at the first 8-bit or NUL byte or at a line
+// longer than SMTP carries (998 octets, RFC 5322 §2.1.1): content signed as it streams must
+// already survive transport unchanged, since it cannot be re-encoded first.
 class SevenBitSource final : public ByteSource {
  public:
   explicit SevenBitSource(ByteSource& in) : in_(in) {}
@@ -84,6 +85,7 @@ class SevenBitSource final : public ByteSource {
 
  private:
   ByteSource& in_;
+  size_t line_length_ = 0;  // octets since the last LF, CR included
 };
 
 }  // namespace sealpost::smime::internal

@@ -208,5 +208,35 @@ TEST(SevenBitSourceTest, RefusesANulOrAn8BitByteWherever) {
   EXPECT_EQ(std::string(buffer, *got), edges);
 }
 
+// Reads all of `text` through a SevenBitSource `chunk` bytes at a time.
+Status ReadAllSevenBit(const std::string& text, size_t chunk) {
+  MemorySource memory(text);
+  SevenBitSource seven_bit(memory);
+  std::string buffer(chunk, '\0');
+  for (;;) {
+    ASSIGN_OR_RETURN(size_t n, seven_bit.Read(buffer.data(), buffer.size()));
+    if (n == 0) return Ok();
+  }
+}
+
+// RFC 5322 §2.1.1: 998 octets a line, CRLF not counted. Longer lines would be broken by a
+// relay and the signature with them; streamed signing cannot re-encode, so it refuses. Read
+// whole and in chunks that split lines anywhere.
+TEST(SevenBitSourceTest, RefusesALineLongerThan998Octets) {
+  const std::string fits = std::string(998, 'a') + "\r\n";
+  const std::string too_long = std::string(999, 'a') + "\r\n";
+  for (size_t chunk : {size_t{7}, size_t{64}, size_t{1000}, size_t{1 << 16}}) {
+    SCOPED_TRACE(chunk);
+    EXPECT_TRUE(ReadAllSevenBit(fits + fits + "short\r\n" + fits, chunk).has_value());
+    EXPECT_TRUE(ReadAllSevenBit(std::string(998, 'b'), chunk).has_value());  // a last line without CRLF
+    for (const std::string& text : {too_long, fits + too_long + fits, fits + std::string(999, 'c')}) {
+      auto st = ReadAllSevenBit(text, chunk);
+      ASSERT_FALSE(st.has_value());
+      EXPECT_EQ(st.error().code(), ErrorCode::kUnsupported);
+      EXPECT_NE(st.error().message().find("998"), std::string::npos);
+    }
+  }
+}
+
 }  // namespace
 }  // namespace sealpost::smime::internal
