@@ -311,6 +311,45 @@ class StreamingTest(unittest.TestCase):
         self.assertFalse(out.exists())
         self.assertEqual(leftovers(self.d), [])
 
+    def test_mid_size_sign_verifies_and_tampered_twin_fails(self):
+        src = self.d / "mid.eml"
+        self.mid_size_message(src)
+        signed = self.d / "mid-signed.eml"
+        self.alice.run("sign", "--in", src, "--out", signed, expect=OK)
+        _, verdict = u.examine(self.bob, "verify", signed)
+        self.assertEqual(verdict["exit_code"], 0, verdict)
+        u.openssl("cms", "-verify", "-in", signed, "-CAfile", self.w.pki.root, "-purpose", "any",
+                  "-certfile", self.w.pki.intermediate, "-out", "/dev/null")
+        data = bytearray(signed.read_bytes())
+        at = data.index(b"line 0030000")
+        data[at + 5] = ord("9")
+        tampered = self.d / "mid-tampered.eml"
+        tampered.write_bytes(bytes(data))
+        _, verdict = u.examine(self.bob, "verify", tampered)
+        self.assertEqual(verdict["signatures"][0]["status"], "invalid", verdict)
+        self.assertIn("changed", verdict["signatures"][0]["detail"])
+
+    def test_mid_size_content_that_needs_re_encoding_is_signed_in_memory(self):
+        # Lines over 998 octets and 8-bit text: the streaming signer refuses both, the
+        # in-memory one re-encodes them (quoted-printable, base64), and the result verifies.
+        cases = {
+            "long": (b"Content-Type: text/plain\r\n\r\n" + (b"x" * 1200 + b"\r\n") * 2000, b"quoted-printable"),
+            "8bit": (b"Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n" +
+                     "Gr\u00fc\u00dfe\r\n".encode() * 300000, b"base64"),
+        }
+        for name, (entity, encoding) in cases.items():
+            with self.subTest(name):
+                src = self.d / f"{name}.eml"
+                src.write_bytes(b"From: Alice <alice@example.org>\r\nTo: Bob <bob@example.org>\r\n"
+                                b"Subject: re-encoded\r\nMIME-Version: 1.0\r\n" + entity)
+                self.assertGreater(src.stat().st_size, 1 << 20)
+                signed = self.d / f"{name}-signed.eml"
+                self.alice.run("sign", "--in", src, "--out", signed, expect=OK)
+                head = signed.read_bytes()[:4096].lower()
+                self.assertIn(b"content-transfer-encoding: " + encoding, head)
+                _, verdict = u.examine(self.bob, "verify", signed)
+                self.assertEqual(verdict["exit_code"], 0, verdict)
+
     def test_mid_size_inputs_the_stream_cannot_take_stay_in_memory(self):
         # A message without header fields: the streaming engine refuses it, the in-memory one
         # encrypts it as text/plain (definite-length DER shows which one wrote it).
