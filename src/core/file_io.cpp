@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <iostream>
@@ -66,8 +67,20 @@ Result<std::string> ReadFile(const std::string& path, std::size_t max_bytes) {
   if (::fstat(fd.get(), &st) != 0) return IoError("cannot stat", path, errno);
   if (S_ISDIR(st.st_mode)) return Error(ErrorCode::kIo, "cannot read " + path + ": it is a directory");
   if (st.st_size > 0 && static_cast<std::uint64_t>(st.st_size) > max_bytes) return TooLarge(path, max_bytes);
-  std::string data;
-  if (st.st_size > 0) data.reserve(static_cast<size_t>(st.st_size));
+  // The size stat gives is read straight into the result (no second copy of a 10 MiB
+  // message); whatever follows it, or a file whose size stat does not tell, in steps.
+  std::string data(static_cast<size_t>(std::max<off_t>(st.st_size, 0)), '\0');
+  size_t got = 0;
+  while (got < data.size()) {
+    ssize_t n = ::read(fd.get(), data.data() + got, data.size() - got);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return IoError("cannot read", path, errno);
+    }
+    if (n == 0) break;
+    got += static_cast<size_t>(n);
+  }
+  data.resize(got);
   char buffer[1 << 16];
   for (;;) {
     ssize_t n = ::read(fd.get(), buffer, sizeof buffer);

@@ -41,6 +41,26 @@ TEST_F(FileIoTest, WriteIntoMissingDirectoryFailsAndLeavesNothing) {
   EXPECT_TRUE(fs::is_empty(dir_));
 }
 
+// Bigger than one read step, and sizes stat does not report (a pipe's contents, /proc).
+TEST_F(FileIoTest, ReadsWholeFilesOfEverySize) {
+  for (size_t size : {size_t{0}, size_t{1}, size_t{65535}, size_t{65536}, size_t{1 << 20} + 3}) {
+    SCOPED_TRACE(size);
+    std::string content(size, '\0');
+    for (size_t i = 0; i < size; ++i) content[i] = static_cast<char>('a' + i % 23);
+    std::string path = (dir_ / "sized.bin").string();
+    ASSERT_TRUE(WriteFileAtomically(path, content, 0600).has_value());
+    auto data = ReadFile(path);
+    ASSERT_TRUE(data.has_value());
+    EXPECT_EQ(*data, content);
+  }
+  auto proc = ReadFile("/proc/self/status");  // st_size is 0 there
+  ASSERT_TRUE(proc.has_value());
+  EXPECT_NE(proc->find("Name:"), std::string::npos);
+  auto capped = ReadFile((dir_ / "sized.bin").string(), 1000);
+  ASSERT_FALSE(capped.has_value());
+  EXPECT_EQ(capped.error().code(), ErrorCode::kLimit);
+}
+
 TEST_F(FileIoTest, ReadMissingFileIsNotFound) {
   auto data = ReadFile((dir_ / "nope").string());
   ASSERT_FALSE(data.has_value());

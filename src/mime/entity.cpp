@@ -134,6 +134,18 @@ std::string CanonicalizeLineEndings(std::string_view text) {
   return out;
 }
 
+bool HasCanonicalLineEndings(std::string_view text) {
+  size_t start = 0;
+  while (start < text.size()) {
+    const void* hit = std::memchr(text.data() + start, '\n', text.size() - start);
+    if (!hit) break;
+    const size_t lf = static_cast<size_t>(static_cast<const char*>(hit) - text.data());
+    if (lf == 0 || text[lf - 1] != '\r') return false;
+    start = lf + 1;
+  }
+  return true;
+}
+
 Result<MultipartParts> SplitMultipart(std::string_view body, std::string_view boundary, std::size_t max_parts) {
   if (boundary.empty() || boundary.size() > 70)  // RFC 2046 §5.1.1: 1 to 70 characters
     return Error(ErrorCode::kMalformed, "the multipart boundary is missing or longer than 70 characters");

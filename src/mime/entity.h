@@ -49,6 +49,9 @@ bool EqualsIgnoreCase(std::string_view a, std::string_view b);
 
 // Lines ending in bare LF become CRLF; existing CRLF stays (RFC 5751 §3.1.1 canonical form).
 std::string CanonicalizeLineEndings(std::string_view text);
+// Whether every LF in `text` already follows a CR, i.e. CanonicalizeLineEndings(text) == text:
+// a signed part received in that form is digested where it lies, without a copy.
+bool HasCanonicalLineEndings(std::string_view text);
 
 // The parts of a multipart body (RFC 2046 §5.1.1): the bytes between delimiter lines,
 // without the line break that belongs to the next delimiter. `closed` reports whether the

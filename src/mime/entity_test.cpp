@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <vector>
+
 namespace sealpost::mime {
 namespace {
 
@@ -37,6 +39,26 @@ TEST(EntityTest, InputWithoutHeadersIsAllBody) {
   ASSERT_TRUE(e.has_value());
   EXPECT_TRUE(e->headers.empty());
   EXPECT_EQ(e->body, "just text\nmore\n");
+}
+
+// HasCanonicalLineEndings is exactly "canonicalising changes nothing": every string of up
+// to six characters over CR, LF and a letter.
+TEST(EntityTest, CanonicalLineEndingsMeansCanonicalizingChangesNothing) {
+  const std::string alphabet = "\r\na";
+  std::vector<std::string> strings = {""};
+  for (int length = 1; length <= 6; ++length) {
+    std::vector<std::string> longer;
+    for (const auto& s : strings)
+      if (s.size() == static_cast<size_t>(length - 1))
+        for (char c : alphabet) longer.push_back(s + c);
+    strings.insert(strings.end(), longer.begin(), longer.end());
+  }
+  for (const auto& s : strings) {
+    SCOPED_TRACE(testing::PrintToString(s));
+    EXPECT_EQ(HasCanonicalLineEndings(s), CanonicalizeLineEndings(s) == s);
+  }
+  EXPECT_TRUE(HasCanonicalLineEndings("a\r\nb\r\n"));
+  EXPECT_FALSE(HasCanonicalLineEndings("a\r\nb\n"));
 }
 
 TEST(EntityTest, CanonicalizeAddsCrOnlyWhereMissing) {

@@ -219,8 +219,12 @@ Status MessageWalker::VisitMultipartSigned(const mime::Entity& entity, const std
     RecordLayerError(layer, std::move(der).error());
     return Ok();
   }
-  buffers_.push_back(mime::CanonicalizeLineEndings(parts->parts[0]));
-  std::string_view signed_bytes = buffers_.back();
+  // Digested in canonical (CRLF) form; most parts arrive so and are used where they lie.
+  std::string_view signed_bytes = parts->parts[0];
+  if (!mime::HasCanonicalLineEndings(signed_bytes)) {
+    buffers_.push_back(mime::CanonicalizeLineEndings(signed_bytes));
+    signed_bytes = buffers_.back();
+  }
   UseProtectedHeaders(signed_bytes, pos);
   Position inner{pos.on_root_chain, pos.part.empty() ? "1" : pos.part + ".1", pos.mime_depth + 1, pos.crypto_depth + 1};
   RETURN_IF_ERROR(VisitSignedData(*der, signed_bytes, pos, "multipart/signed"));
