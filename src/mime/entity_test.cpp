@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Byte-exact entity parsing and multipart splitting.
 #include "mime/entity.h"
+#include "mime/testing/all_strings.h"
 
 #include <gtest/gtest.h>
 
@@ -44,19 +45,11 @@ TEST(EntityTest, InputWithoutHeadersIsAllBody) {
 // HasCanonicalLineEndings is exactly "canonicalising changes nothing": every string of up
 // to six characters over CR, LF and a letter.
 TEST(EntityTest, CanonicalLineEndingsMeansCanonicalizingChangesNothing) {
-  const std::string alphabet = "\r\na";
-  std::vector<std::string> strings = {""};
-  for (int length = 1; length <= 6; ++length) {
-    std::vector<std::string> longer;
-    for (const auto& s : strings)
-      if (s.size() == static_cast<size_t>(length - 1))
-        for (char c : alphabet) longer.push_back(s + c);
-    strings.insert(strings.end(), longer.begin(), longer.end());
-  }
-  for (const auto& s : strings) {
-    SCOPED_TRACE(testing::PrintToString(s));
+  for (const auto& s : testing::AllStrings("\r\na", 6)) {
+    SCOPED_TRACE(::testing::PrintToString(s));
     EXPECT_EQ(HasCanonicalLineEndings(s), CanonicalizeLineEndings(s) == s);
   }
+  EXPECT_EQ(testing::AllStrings("ab", 3).size(), 1u + 2u + 4u + 8u);
   EXPECT_TRUE(HasCanonicalLineEndings("a\r\nb\r\n"));
   EXPECT_FALSE(HasCanonicalLineEndings("a\r\nb\n"));
 }

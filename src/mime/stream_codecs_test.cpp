@@ -11,6 +11,7 @@
 
 #include "mime/base64.h"
 #include "mime/entity.h"
+#include "mime/testing/all_strings.h"
 
 namespace sealpost::mime {
 namespace {
@@ -87,16 +88,7 @@ TEST(Base64DecodingSourceTest, RejectsWhatTheStrictDecoderRejects) {
 // one character accepted by one and refused by the other). Every string of up to eight
 // characters over a data character, '=' and a line break, in three chunkings.
 TEST(Base64DecodingSourceTest, AgreesWithTheWholeBufferDecoderOnEveryShortInput) {
-  const std::string alphabet = "Q=\n";
-  std::vector<std::string> inputs = {""};
-  for (size_t length = 1; length <= 8; ++length) {
-    std::vector<std::string> longer;
-    for (const auto& prefix : inputs)
-      if (prefix.size() == length - 1)
-        for (char c : alphabet) longer.push_back(prefix + c);
-    inputs.insert(inputs.end(), longer.begin(), longer.end());
-  }
-  for (const auto& input : inputs) {
+  for (const auto& input : testing::AllStrings("Q=\n", 8)) {
     auto whole = Base64Decode(input);
     for (size_t piece : {1u, 2u, 5u}) {
       ChunkedSource text(input, {piece});
