@@ -344,6 +344,25 @@ Result<SecretBytes> Vault::DeriveUnlockKey(const std::string& path, const Secret
   return kek;
 }
 
+namespace {
+
+// The unlock key's name for the vault at `path` whose key record carries `salt`.
+Result<std::string> UnlockKeyNameFor(const std::string& path, const std::string& salt) {
+  std::error_code ec;
+  const std::string real = std::filesystem::canonical(path, ec).string();
+  if (ec) return Error(ErrorCode::kIo, "cannot resolve " + path + ": " + ec.message());
+  std::string input = real;
+  input.push_back('\0');
+  input += salt;
+  unsigned char digest[32];
+  unsigned int length = 0;
+  if (EVP_Digest(input.data(), input.size(), digest, &length, EVP_sha256(), nullptr) != 1)
+    return Error(ErrorCode::kInternal, "cannot hash the vault's name");
+  return "sealpost:vault:" + Hex(std::string_view(reinterpret_cast<const char*>(digest), 16));
+}
+
+}  // namespace
+
 Result<Vault> Vault::OpenWithUnlockKey(const std::string& path, const SecretBytes& unlock_key, KdfParams floor) {
   ASSIGN_OR_RETURN(ExistingVault vault, OpenExisting(path, floor));
   ASSIGN_OR_RETURN(SecretBytes data_key,
@@ -353,17 +372,19 @@ Result<Vault> Vault::OpenWithUnlockKey(const std::string& path, const SecretByte
 
 Result<std::string> Vault::UnlockKeyName(const std::string& path) {
   ASSIGN_OR_RETURN(ExistingVault vault, OpenExisting(path, MinimumKdfParams()));
-  std::error_code ec;
-  const std::string real = std::filesystem::canonical(path, ec).string();
-  if (ec) return Error(ErrorCode::kIo, "cannot resolve " + path + ": " + ec.message());
-  std::string input = real;
-  input.push_back('\0');
-  input += vault.stored.wrapped.salt;
-  unsigned char digest[32];
-  unsigned int length = 0;
-  if (EVP_Digest(input.data(), input.size(), digest, &length, EVP_sha256(), nullptr) != 1)
-    return Error(ErrorCode::kInternal, "cannot hash the vault's name");
-  return "sealpost:vault:" + Hex(std::string_view(reinterpret_cast<const char*>(digest), 16));
+  return UnlockKeyNameFor(path, vault.stored.wrapped.salt);
+}
+
+Result<Vault> Vault::OpenWithCachedUnlockKey(
+    const std::string& path, const std::function<std::optional<SecretBytes>(const std::string& name)>& find,
+    KdfParams floor) {
+  ASSIGN_OR_RETURN(ExistingVault vault, OpenExisting(path, floor));
+  ASSIGN_OR_RETURN(std::string name, UnlockKeyNameFor(path, vault.stored.wrapped.salt));
+  std::optional<SecretBytes> unlock_key = find(name);
+  if (!unlock_key) return Error(ErrorCode::kNotFound, "no unlock key is cached for the vault " + path);
+  ASSIGN_OR_RETURN(SecretBytes data_key,
+                   UnwrapDataKey(*unlock_key, vault.stored, "the cached unlock key does not open the vault " + path));
+  return Vault(path, DbHandle(vault.db.release()), std::move(data_key), vault.stored.params);
 }
 
 Result<std::string> Vault::Put(std::string_view kind, std::string_view label, const SecretBytes& secret,

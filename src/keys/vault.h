@@ -2,7 +2,9 @@
 // Vault: the profile's SQLite file of secrets, each encrypted at rest with AES-256-GCM.
 #pragma once
 
+#include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -54,6 +56,11 @@ class Vault final {
   // its current salt, so another vault, or this one after a passphrase change, never
   // finds a key that is not its own.
   static Result<std::string> UnlockKeyName(const std::string& path);
+  // OpenWithUnlockKey with the key `find` returns for this vault's UnlockKeyName, reading
+  // the vault file once for both; kNotFound when `find` has none.
+  static Result<Vault> OpenWithCachedUnlockKey(
+      const std::string& path, const std::function<std::optional<SecretBytes>(const std::string& name)>& find,
+      KdfParams floor = MinimumKdfParams());
 
   Vault(Vault&& other) noexcept;
   Vault& operator=(Vault&& other) noexcept;

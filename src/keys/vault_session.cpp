@@ -7,12 +7,15 @@ namespace sealpost::keys {
 
 Result<Vault> OpenVaultInSession(const std::string& path, const PassphraseSource& passphrase, bool use_session) {
   if (use_session) {
-    if (auto name = Vault::UnlockKeyName(path)) {
-      if (auto key = LoadSessionKey(*name)) {
-        auto vault = Vault::OpenWithUnlockKey(path, *key);
-        if (vault || vault.error().code() != ErrorCode::kBadPassword) return vault;
-        (void)ForgetSessionKey(*name);  // stale: the passphrase decides, as without a cache
-      }
+    std::string cached_under;  // the name a key was found under: the vault file is read once
+    auto vault = Vault::OpenWithCachedUnlockKey(path, [&](const std::string& name) {
+      auto key = LoadSessionKey(name);
+      if (key) cached_under = name;
+      return key;
+    });
+    if (!cached_under.empty()) {
+      if (vault || vault.error().code() != ErrorCode::kBadPassword) return vault;
+      (void)ForgetSessionKey(cached_under);  // stale: the passphrase decides, as without a cache
     }
   }
   ASSIGN_OR_RETURN(SecretBytes secret, passphrase());
