@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // MailboxVerifier: verifies every message of a mailbox (Maildir cur/ and new/, or a plain
 // directory of message files) in one process, on several threads, sharing the context's
-// trust store and a SignerTrustCache. Results come in file-name order whatever the threads.
+// trust store and, per thread, a SignerTrustCache. Results come in file-name order whatever the threads.
 #pragma once
 
 #include <cstddef>

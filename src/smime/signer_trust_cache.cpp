@@ -34,6 +34,7 @@ SignerTrust SignerTrustCache::Get(const pki::Certificate& leaf, const std::vecto
     return it->second.trust;
   }
   ++misses_;
+  std::lock_guard computing(*compute_mutex_);
   Entry entry{bag, compute()};
   entry.pinned.push_back(leaf);
   return entries_.emplace(std::move(key), std::move(entry)).first->second.trust;
