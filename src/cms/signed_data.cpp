@@ -12,6 +12,7 @@
 #include "cms/algorithms.h"
 #include "pki/certificate_cache.h"
 #include "cms/internal/certificate_bag.h"
+#include "cms/internal/signed_attributes_signature.h"
 #include "ossl/errors.h"
 #include "ossl/handles.h"
 #include "ossl/stream_bio.h"
@@ -314,7 +315,10 @@ Result<SignedDataResult> VerifyWithContent(std::string_view der, BIO* content_bi
       r.detail = known ? "the SignedData does not declare the signer's digest algorithm (" + r.digest + ")"
                        : "cannot compute the " + r.digest + " digest here";
     } else {
-      bool attrs_ok = CMS_signed_get_attr_count(si) < 0 || CMS_SignerInfo_verify(si) == 1;
+      // The fast check only ever says "valid"; anything else is OpenSSL's to judge.
+      bool attrs_ok = CMS_signed_get_attr_count(si) < 0 ||
+                      (options.key_cache && internal::SignedAttributesVerifyFast(si, pkey, *options.key_cache)) ||
+                      CMS_SignerInfo_verify(si) == 1;
       std::string attr_error = attrs_ok ? "" : ossl::DrainErrors();
       bool content_ok = attrs_ok && (precomputed ? MessageDigestMatches(si, precomputed->value)
                                                  : CMS_SignerInfo_verify_content(si, chain) == 1);

@@ -12,6 +12,7 @@
 #include "core/byte_stream.h"
 #include "core/result.h"
 #include "pki/certificate.h"
+#include "cms/signer_key_cache.h"
 #include "pki/certificate_cache.h"
 
 namespace sealpost::cms {
@@ -63,6 +64,8 @@ struct VerifyOptions {
   // Bulk runs: the message's certificates are taken from (and added to) this cache
   // instead of being decoded with every message.
   pki::CertificateCache* certificate_cache = nullptr;
+  // Bulk runs: verification contexts reused per signer key (one cache per thread).
+  SignerKeyCache* key_cache = nullptr;
   // The signer's SMIMECapabilities and encryption-key preference: only harvesting a
   // contact uses them, so a bulk run that harvests nothing skips decoding them.
   bool want_sender_preferences = true;

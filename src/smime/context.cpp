@@ -192,6 +192,7 @@ Result<Report> SecureMimeContext::Read(std::string_view message, const ReadOptio
   walker.SetRevocation(revocation_.get(), revocation_hard_fail_);
   walker.SetTrustCache(options.trust_cache);
   walker.SetCertificateCache(options.certificate_cache);
+  walker.SetSignerKeyCache(options.signer_key_cache);
   walker.SetWantContent(options.want_content);
   walker.SetWantSenderPreferences(options.want_sender_preferences);
   return walker.Walk(message, options.detached_content);

@@ -17,6 +17,7 @@
 #include "pki/certificate_cache.h"
 #include "cms/envelope.h"
 #include "cms/signer.h"
+#include "cms/signer_key_cache.h"
 #include "core/result.h"
 #include "pki/certificate.h"
 #include "pki/private_key.h"
@@ -86,6 +87,7 @@ struct ReadOptions {
   std::optional<std::time_t> at;
   SignerTrustCache* trust_cache = nullptr;
   pki::CertificateCache* certificate_cache = nullptr;  // certificates parsed once per run
+  cms::SignerKeyCache* signer_key_cache = nullptr;     // one per thread: see its header
   // Where decryption keys come from instead of the context's KeySource (a bulk run loads
   // them once for all its threads).
   std::function<Result<std::vector<cms::Identity>>()> load_keys;

@@ -274,6 +274,7 @@ Status MessageWalker::VisitSignedData(std::string_view der, std::optional<std::s
   options.allow_legacy = policy_.allow_legacy;
   options.min_rsa_bits = policy_.min_rsa_bits;
   options.certificate_cache = certificate_cache_;
+  options.key_cache = signer_key_cache_;
   options.want_sender_preferences = want_sender_preferences_;
   auto result = cms::VerifySignedData(der, content, options, trust_.intermediates());
   if (!result) {

@@ -43,6 +43,8 @@ class MessageWalker final {
   void SetTrustCache(SignerTrustCache* cache) { trust_cache_ = cache; }
   // Certificates carried in messages are parsed through `cache` when set.
   void SetCertificateCache(pki::CertificateCache* cache) { certificate_cache_ = cache; }
+  // Signature checks reuse verification contexts from `cache` when set.
+  void SetSignerKeyCache(cms::SignerKeyCache* cache) { signer_key_cache_ = cache; }
   void SetWantContent(bool want) { want_content_ = want; }
   void SetWantSenderPreferences(bool want) { want_sender_preferences_ = want; }
 
@@ -99,6 +101,7 @@ class MessageWalker final {
   bool revocation_hard_fail_ = false;
   SignerTrustCache* trust_cache_ = nullptr;
   pki::CertificateCache* certificate_cache_ = nullptr;
+  cms::SignerKeyCache* signer_key_cache_ = nullptr;
   bool want_content_ = true;
   bool want_sender_preferences_ = true;
   Report report_;

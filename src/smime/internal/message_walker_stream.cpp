@@ -198,6 +198,7 @@ Status MessageWalker::VisitBlobMultipartSigned(const Blob& body, const std::stri
   options.allow_legacy = policy_.allow_legacy;
   options.min_rsa_bits = policy_.min_rsa_bits;
   options.certificate_cache = certificate_cache_;
+  options.key_cache = signer_key_cache_;
   options.want_sender_preferences = want_sender_preferences_;
   std::optional<Result<cms::SignedDataResult>> result;
   if (auto digest = part_digest.Finish()) {
