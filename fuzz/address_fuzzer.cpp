@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Fuzz target: an address-list value (From/Sender/To) through GMime's RFC 5322 parser to
 // the sender binding of `sealpost read` (the From address a signer must match).
-// Invariants: every address is a lower-case addr-spec with an '@' and no NUL/CR/LF
+// Invariants: the fast From path agrees with GMime wherever it answers; every address is a lower-case addr-spec with an '@' and no NUL/CR/LF
 // (catalogue R11); an address re-parses from "<addr>" to itself; the reader binds a From
 // only when it names exactly one mailbox, and binds exactly that address; a signer's
 // certificate matches From only if it lists that address.
@@ -12,6 +12,7 @@
 
 #include "fuzz_support.h"
 #include "mime/addresses.h"
+#include "mime/internal/simple_address.h"
 #include "pki/comparable_address.h"
 
 namespace {
@@ -23,6 +24,12 @@ using sealpost::fuzz::Check;
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   std::string_view value = sealpost::fuzz::AsView(data, size);
   auto boxes = sealpost::mime::ParseAddressList(value);
+  // Where the fast path answers, GMime's parse gives the same one mailbox.
+  if (auto simple = sealpost::mime::internal::ParseSimpleMailbox(value)) {
+    auto slow = sealpost::mime::internal::ParseAddressListWithGMime(value);
+    Check(slow.size() == 1 && slow[0].address == simple->address && slow[0].display_name == simple->display_name,
+          "the fast From path and GMime read a value differently");
+  }
   for (const auto& box : boxes) {
     Check(box.display_name.find('\0') == std::string::npos, "a display name with a NUL byte");
     (void)sealpost::mime::DisplayNameLooksLikeAddress(box.display_name);

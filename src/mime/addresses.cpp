@@ -6,6 +6,7 @@
 #include <cctype>
 
 #include "mime/internal/gobject_ptr.h"
+#include "mime/internal/simple_address.h"
 
 namespace sealpost::mime {
 namespace {
@@ -68,6 +69,11 @@ std::vector<Mailbox> ParseWithGMime(const std::string& text) {
 }  // namespace
 
 std::vector<Mailbox> ParseAddressList(std::string_view value) {
+  if (auto simple = internal::ParseSimpleMailbox(value)) return {std::move(*simple)};
+  return internal::ParseAddressListWithGMime(value);
+}
+
+std::vector<Mailbox> internal::ParseAddressListWithGMime(std::string_view value) {
   internal::EnsureGMime();
   std::vector<Mailbox> out;
   // GMime reads a C string, so it stops at a NUL; the fallback below must see the same

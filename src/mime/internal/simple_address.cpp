@@ -1,0 +1,93 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "mime/internal/simple_address.h"
+
+#include <cctype>
+#include <string>
+
+namespace sealpost::mime::internal {
+namespace {
+
+// RFC 5322 §3.2.3 atext. '=' and '?' are atext but start encoded words ("=?"), which GMime
+// decodes: any value holding "=?" is left to it.
+bool IsAtext(unsigned char c) {
+  if (std::isalnum(c)) return true;
+  switch (c) {
+    case '!': case '#': case '$': case '%': case '&': case '\'': case '*': case '+': case '-':
+    case '/': case '=': case '?': case '^': case '_': case '`': case '{': case '|': case '}': case '~':
+      return true;
+    default:
+      return false;
+  }
+}
+
+bool IsDomainChar(unsigned char c) { return std::isalnum(c) || c == '-'; }
+
+// Non-empty runs of `allowed` separated by single dots.
+template <typename Pred>
+bool IsDottedRuns(std::string_view s, Pred allowed) {
+  if (s.empty() || s.front() == '.' || s.back() == '.') return false;
+  char previous = 0;
+  for (char c : s) {
+    if (c == '.') {
+      if (previous == '.') return false;
+    } else if (!allowed(static_cast<unsigned char>(c))) {
+      return false;
+    }
+    previous = c;
+  }
+  return true;
+}
+
+bool IsSimpleAddrSpec(std::string_view s) {
+  const size_t at = s.find('@');
+  if (at == std::string_view::npos || s.find('@', at + 1) != std::string_view::npos) return false;
+  std::string lower(s);
+  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (lower.find("xn--") != std::string::npos) return false;
+  return IsDottedRuns(s.substr(0, at), IsAtext) && IsDottedRuns(s.substr(at + 1), IsDomainChar);
+}
+
+// Words of atext separated by single spaces (possibly none at all).
+bool IsPlainPhrase(std::string_view s) {
+  if (s.empty()) return true;
+  if (s.front() == ' ' || s.back() == ' ') return false;
+  char previous = 0;
+  for (char c : s) {
+    if (c == ' ') {
+      if (previous == ' ') return false;
+    } else if (!IsAtext(static_cast<unsigned char>(c))) {
+      return false;
+    }
+    previous = c;
+  }
+  return true;
+}
+
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+}  // namespace
+
+std::optional<Mailbox> ParseSimpleMailbox(std::string_view value) {
+  const size_t first = value.find_first_not_of(' ');
+  if (first == std::string_view::npos) return std::nullopt;
+  value = value.substr(first, value.find_last_not_of(' ') - first + 1);
+  if (value.find("=?") != std::string_view::npos) return std::nullopt;
+  if (value.back() != '>') {
+    if (!IsSimpleAddrSpec(value)) return std::nullopt;
+    return Mailbox{"", Lower(value)};
+  }
+  const size_t open = value.find('<');
+  if (open == std::string_view::npos || value.find('<', open + 1) != std::string_view::npos) return std::nullopt;
+  std::string_view address = value.substr(open + 1, value.size() - open - 2);
+  std::string_view phrase = value.substr(0, open);
+  // One space at most between the name and '<' ("Alice <a@b>" or "Alice<a@b>").
+  if (!phrase.empty() && phrase.back() == ' ') phrase.remove_suffix(1);
+  if (!IsPlainPhrase(phrase) || !IsSimpleAddrSpec(address)) return std::nullopt;
+  return Mailbox{std::string(phrase), Lower(address)};
+}
+
+}  // namespace sealpost::mime::internal
