@@ -2,6 +2,7 @@
 // sealpost: the command-line client. Parses arguments and dispatches; no crypto here.
 #include <CLI/CLI.hpp>
 
+#include <openssl/crypto.h>
 #include <sys/prctl.h>
 
 #include <csignal>
@@ -12,6 +13,9 @@
 namespace sealpost::cli {
 
 int Main(int argc, char** argv) {
+  // The process frees OpenSSL's global tables by exiting; its atexit clean-up walks them
+  // all for nothing (~0.3 ms of a 30 ms mailbox run).
+  OPENSSL_init_crypto(OPENSSL_INIT_NO_ATEXIT, nullptr);
   CLI::App app{"Sealpost: sign, encrypt, decrypt and verify S/MIME e-mail", "sealpost"};
   app.require_subcommand(1);
   // The contract: errors are one line on stderr.
