@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // Fuzz target: an address-list value (From/Sender/To) through GMime's RFC 5322 parser to
 // the sender binding of `sealpost read` (the From address a signer must match).
-// Invariants: the fast From path agrees with GMime wherever it answers; every address is a lower-case addr-spec with an '@' and no NUL/CR/LF
+// Invariants: the fast From path agrees with GMime wherever it answers; every address
+// is a lower-case addr-spec with an '@' and no NUL/CR/LF
 // (catalogue R11); an address re-parses from "<addr>" to itself; the reader binds a From
 // only when it names exactly one mailbox, and binds exactly that address; a signer's
 // certificate matches From only if it lists that address.

@@ -4,6 +4,7 @@
 // libldap and libcurl bring about 25 more libraries (GnuTLS, Kerberos, libssh2, ...): 3.7 MB
 // of resident pages and a millisecond of relocation in every process, while most commands
 // (sign, verify, encrypt, decrypt without a directory or revocation check) never call them.
+// GMime likewise (14 libraries, 1.3 ms), which a bulk verification of plain mail never calls.
 #pragma once
 
 #include <string>

@@ -11,6 +11,9 @@
 namespace sealpost::mime {
 namespace {
 
+using internal::GMime;
+using internal::IsA;
+
 // A dot-atom (RFC 5322 §3.2.3): no leading, trailing or doubled dot. Domains must be one, or
 // "eve@example." would be an address that does not re-read as itself (found by fuzzing).
 bool IsDotAtom(std::string_view s) {
@@ -29,17 +32,18 @@ std::string AsReadAlone(const std::string& address) {
 
 void Collect(InternetAddressList* list, std::vector<Mailbox>& out, int depth) {
   if (!list || depth > 4) return;
-  int n = internet_address_list_length(list);
+  int n = GMime().internet_address_list_length(list);
   for (int i = 0; i < n; ++i) {
-    InternetAddress* ia = internet_address_list_get_address(list, i);
-    if (INTERNET_ADDRESS_IS_GROUP(ia)) {
-      Collect(internet_address_group_get_members(INTERNET_ADDRESS_GROUP(ia)), out, depth + 1);
+    InternetAddress* ia = GMime().internet_address_list_get_address(list, i);
+    if (IsA(ia, GMime().internet_address_group_get_type())) {
+      Collect(GMime().internet_address_group_get_members(reinterpret_cast<InternetAddressGroup*>(ia)), out, depth + 1);
       continue;
     }
+    if (!IsA(ia, GMime().internet_address_mailbox_get_type())) continue;  // neither: not a mailbox
     Mailbox m;
-    const char* name = internet_address_get_name(ia);
+    const char* name = GMime().internet_address_get_name(ia);
     m.display_name = name ? name : "";
-    const char* addr = internet_address_mailbox_get_addr(INTERNET_ADDRESS_MAILBOX(ia));
+    const char* addr = GMime().internet_address_mailbox_get_addr(reinterpret_cast<InternetAddressMailbox*>(ia));
     const std::string as_given = addr ? addr : "";
     m.address = as_given;
     std::transform(m.address.begin(), m.address.end(), m.address.begin(),
@@ -60,9 +64,9 @@ void Collect(InternetAddressList* list, std::vector<Mailbox>& out, int depth) {
 
 std::vector<Mailbox> ParseWithGMime(const std::string& text) {
   std::vector<Mailbox> out;
-  InternetAddressList* list = internet_address_list_parse(nullptr, text.c_str());
+  InternetAddressList* list = GMime().internet_address_list_parse(nullptr, text.c_str());
   Collect(list, out, 0);
-  if (list) g_object_unref(list);
+  if (list) GMime().g_object_unref(list);
   return out;
 }
 

@@ -13,6 +13,9 @@
 namespace sealpost::mime {
 namespace {
 
+using internal::GMime;
+using internal::IsA;
+
 using internal::GObjectPtr;
 
 bool IsContentField(std::string_view name) {
@@ -54,17 +57,17 @@ Result<SplitMessage> PrepareForSigning(std::string_view raw_message) {
   ASSIGN_OR_RETURN(SplitMessage split, SplitRaw(raw_message));
   // Parse only the content entity with GMime and let it choose 7-bit-safe encodings.
   auto stream = internal::MemoryStream(split.entity);
-  auto parser = GObjectPtr<GMimeParser>::Adopt(g_mime_parser_new_with_stream(stream.get()));
-  auto part = GObjectPtr<GMimeObject>::Adopt(g_mime_parser_construct_part(parser.get(), nullptr));
+  auto parser = GObjectPtr<GMimeParser>::Adopt(GMime().g_mime_parser_new_with_stream(stream.get()));
+  auto part = GObjectPtr<GMimeObject>::Adopt(GMime().g_mime_parser_construct_part(parser.get(), nullptr));
   if (!part) return Error(ErrorCode::kMalformed, "the message body cannot be parsed as MIME");
-  g_mime_object_encode(part.get(), GMIME_ENCODING_CONSTRAINT_7BIT);
-  GMimeFormatOptions* format = g_mime_format_options_new();
-  g_mime_format_options_set_newline_format(format, GMIME_NEWLINE_FORMAT_DOS);
-  char* text = g_mime_object_to_string(part.get(), format);
-  g_mime_format_options_free(format);
+  GMime().g_mime_object_encode(part.get(), GMIME_ENCODING_CONSTRAINT_7BIT);
+  GMimeFormatOptions* format = GMime().g_mime_format_options_new();
+  GMime().g_mime_format_options_set_newline_format(format, GMIME_NEWLINE_FORMAT_DOS);
+  char* text = GMime().g_mime_object_to_string(part.get(), format);
+  GMime().g_mime_format_options_free(format);
   if (!text) return Error(ErrorCode::kInternal, "cannot serialise the message body");
   split.entity = CanonicalizeLineEndings(text);
-  g_free(text);
+  GMime().g_free(text);
   return split;
 }
 

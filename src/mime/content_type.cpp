@@ -13,6 +13,9 @@
 
 namespace sealpost::mime {
 namespace {
+
+using internal::GMime;
+using internal::IsA;
 std::string Lower(const char* s) { return AsciiLower(s ? s : ""); }
 }  // namespace
 
@@ -35,19 +38,19 @@ ContentType internal::ParseContentTypeWithGMime(std::string_view value) {
   ContentType ct;
   if (value.empty()) return ct;
   std::string text(value);
-  auto parsed = internal::GObjectPtr<GMimeContentType>::Adopt(g_mime_content_type_parse(nullptr, text.c_str()));
+  auto parsed = internal::GObjectPtr<GMimeContentType>::Adopt(GMime().g_mime_content_type_parse(nullptr, text.c_str()));
   if (!parsed) return ct;
-  ct.type = Lower(g_mime_content_type_get_media_type(parsed.get()));
-  ct.subtype = Lower(g_mime_content_type_get_media_subtype(parsed.get()));
+  ct.type = Lower(GMime().g_mime_content_type_get_media_type(parsed.get()));
+  ct.subtype = Lower(GMime().g_mime_content_type_get_media_subtype(parsed.get()));
   // GMime accepts "/x" or "x/" with an empty half; that is not a media type (RFC 2045 §5.2
   // makes an invalid value text/plain).
   if (ct.type.empty() || ct.subtype.empty()) return ContentType{};
-  GMimeParamList* list = g_mime_content_type_get_parameters(parsed.get());
-  int n = list ? g_mime_param_list_length(list) : 0;
+  GMimeParamList* list = GMime().g_mime_content_type_get_parameters(parsed.get());
+  int n = list ? GMime().g_mime_param_list_length(list) : 0;
   for (int i = 0; i < n; ++i) {
-    GMimeParam* p = g_mime_param_list_get_parameter_at(list, i);
-    std::string name = Lower(g_mime_param_get_name(p));
-    if (!ct.params.count(name)) ct.params[name] = g_mime_param_get_value(p) ? g_mime_param_get_value(p) : "";
+    GMimeParam* p = GMime().g_mime_param_list_get_parameter_at(list, i);
+    std::string name = Lower(GMime().g_mime_param_get_name(p));
+    if (!ct.params.count(name)) ct.params[name] = GMime().g_mime_param_get_value(p) ? GMime().g_mime_param_get_value(p) : "";
   }
   return ct;
 }

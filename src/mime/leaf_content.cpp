@@ -9,50 +9,53 @@
 namespace sealpost::mime {
 namespace {
 
+using internal::GMime;
+using internal::IsA;
+
 using internal::GObjectPtr;
 
 std::size_t DecodedSize(GMimePart* part) {
-  GMimeDataWrapper* content = g_mime_part_get_content(part);
+  GMimeDataWrapper* content = GMime().g_mime_part_get_content(part);
   if (!content) return 0;
-  auto null_stream = GObjectPtr<GMimeStream>::Adopt(g_mime_stream_null_new());
-  gssize n = g_mime_data_wrapper_write_to_stream(content, null_stream.get());
+  auto null_stream = GObjectPtr<GMimeStream>::Adopt(GMime().g_mime_stream_null_new());
+  gssize n = GMime().g_mime_data_wrapper_write_to_stream(content, null_stream.get());
   return n > 0 ? static_cast<std::size_t>(n) : 0;
 }
 
 void Walk(GMimeObject* obj, LeafContent& out, int depth) {
   if (!obj || depth > 64) return;
-  GMimeContentType* ct = g_mime_object_get_content_type(obj);
-  const char* type = ct ? g_mime_content_type_get_media_type(ct) : "text";
-  const char* subtype = ct ? g_mime_content_type_get_media_subtype(ct) : "plain";
+  GMimeContentType* ct = GMime().g_mime_object_get_content_type(obj);
+  const char* type = ct ? GMime().g_mime_content_type_get_media_type(ct) : "text";
+  const char* subtype = ct ? GMime().g_mime_content_type_get_media_subtype(ct) : "plain";
   std::string media = std::string(type ? type : "") + "/" + (subtype ? subtype : "");
-  if (GMIME_IS_MULTIPART(obj)) {
-    GMimeMultipart* mp = GMIME_MULTIPART(obj);
-    int n = g_mime_multipart_get_count(mp);
-    for (int i = 0; i < n; ++i) Walk(g_mime_multipart_get_part(mp, i), out, depth + 1);
+  if (IsA(obj, GMime().g_mime_multipart_get_type())) {
+    GMimeMultipart* mp = reinterpret_cast<GMimeMultipart*>(obj);
+    int n = GMime().g_mime_multipart_get_count(mp);
+    for (int i = 0; i < n; ++i) Walk(GMime().g_mime_multipart_get_part(mp, i), out, depth + 1);
     return;
   }
-  if (GMIME_IS_MESSAGE_PART(obj)) {
+  if (IsA(obj, GMime().g_mime_message_part_get_type())) {
     out.attachments.push_back({"(attached message)", media, 0});
     return;
   }
-  if (!GMIME_IS_PART(obj)) return;
-  GMimePart* part = GMIME_PART(obj);
-  const char* disposition = g_mime_object_get_disposition(obj);
-  bool is_attachment = disposition && g_ascii_strcasecmp(disposition, "attachment") == 0;
-  if (GMIME_IS_TEXT_PART(obj) && !is_attachment) {
-    bool plain = g_ascii_strcasecmp(subtype ? subtype : "", "plain") == 0;
-    bool html = g_ascii_strcasecmp(subtype ? subtype : "", "html") == 0;
+  if (!IsA(obj, GMime().g_mime_part_get_type())) return;
+  GMimePart* part = reinterpret_cast<GMimePart*>(obj);
+  const char* disposition = GMime().g_mime_object_get_disposition(obj);
+  bool is_attachment = disposition && GMime().g_ascii_strcasecmp(disposition, "attachment") == 0;
+  if (IsA(obj, GMime().g_mime_text_part_get_type()) && !is_attachment) {
+    bool plain = GMime().g_ascii_strcasecmp(subtype ? subtype : "", "plain") == 0;
+    bool html = GMime().g_ascii_strcasecmp(subtype ? subtype : "", "html") == 0;
     std::string& target = plain ? out.text_plain : out.text_html;
     if ((plain || html) && target.empty()) {
-      char* text = g_mime_text_part_get_text(GMIME_TEXT_PART(obj));
+      char* text = GMime().g_mime_text_part_get_text(reinterpret_cast<GMimeTextPart*>(obj));
       if (text) {
         target = text;
-        g_free(text);
+        GMime().g_free(text);
       }
       return;
     }
   }
-  const char* filename = g_mime_part_get_filename(part);
+  const char* filename = GMime().g_mime_part_get_filename(part);
   out.attachments.push_back({filename ? filename : "", media, DecodedSize(part)});
 }
 
@@ -65,8 +68,8 @@ Result<GObjectPtr<GMimeObject>> ParseContent(std::string_view entity) {
     entity = with_headers;
   }
   auto stream = internal::MemoryStream(entity);
-  auto parser = GObjectPtr<GMimeParser>::Adopt(g_mime_parser_new_with_stream(stream.get()));
-  auto root = GObjectPtr<GMimeObject>::Adopt(g_mime_parser_construct_part(parser.get(), nullptr));
+  auto parser = GObjectPtr<GMimeParser>::Adopt(GMime().g_mime_parser_new_with_stream(stream.get()));
+  auto root = GObjectPtr<GMimeObject>::Adopt(GMime().g_mime_parser_construct_part(parser.get(), nullptr));
   if (!root) return Error(ErrorCode::kMalformed, "the message content cannot be parsed as MIME");
   return root;
 }

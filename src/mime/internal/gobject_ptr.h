@@ -2,7 +2,7 @@
 // RAII for GMime/GLib objects. Adopt for "transfer full" returns, Retain for "transfer none".
 #pragma once
 
-#include <gmime/gmime.h>
+#include "mime/internal/gmime_api.h"
 
 #include <string_view>
 #include <utility>
@@ -15,10 +15,10 @@ class GObjectPtr final {
   GObjectPtr() = default;
   static GObjectPtr Adopt(T* p) { return GObjectPtr(p); }
   static GObjectPtr Retain(T* p) {
-    if (p) g_object_ref(p);
+    if (p) (GMime().g_object_ref)(p);  // parenthesised: GLib defines g_object_ref as a macro
     return GObjectPtr(p);
   }
-  ~GObjectPtr() { if (p_) g_object_unref(p_); }
+  ~GObjectPtr() { if (p_) GMime().g_object_unref(p_); }
   GObjectPtr(const GObjectPtr&) = delete;
   GObjectPtr& operator=(const GObjectPtr&) = delete;
   GObjectPtr(GObjectPtr&& o) noexcept : p_(std::exchange(o.p_, nullptr)) {}
@@ -34,7 +34,7 @@ class GObjectPtr final {
   T* p_ = nullptr;
 };
 
-// g_mime_init() once per process (thread-safe).
+// Loads and initialises GMime once per process (thread-safe).
 void EnsureGMime();
 
 // A read-only GMime stream over `bytes` (copied: GMime streams own their memory).
