@@ -147,12 +147,14 @@ std::vector<std::string> Certificate::Emails() const {
   return out;
 }
 
-bool Certificate::HasEmail(std::string_view address) const {
+bool Certificate::HasEmail(std::string_view address) const { return EmailsInclude(Emails(), address); }
+
+bool Certificate::EmailsInclude(const std::vector<std::string>& emails, std::string_view address) {
   // Both sides in one form (IDNA A-label domain, ASCII case fold); an address that has no
   // such form, here or in the certificate, matches nothing (catalogue I4).
   auto want = ComparableAddress(address);
   if (!want) return false;
-  for (const auto& e : Emails()) {
+  for (const auto& e : emails) {
     if (ComparableAddress(e) == want) return true;
   }
   return false;

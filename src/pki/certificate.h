@@ -43,6 +43,8 @@ class Certificate final {
   // True when `address` is one of Emails() once both are in ComparableAddress form
   // (IDNA A-label domain, ASCII case fold); never for an address that has no such form.
   bool HasEmail(std::string_view address) const;
+  // HasEmail over a list Emails() already gave (one SAN decode for several addresses).
+  static bool EmailsInclude(const std::vector<std::string>& emails, std::string_view address);
 
   std::string Subject() const;  // RFC 2253 one-line form
   std::string Issuer() const;

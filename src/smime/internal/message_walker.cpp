@@ -392,7 +392,7 @@ void MessageWalker::AddSignatures(const cms::SignedDataResult& result, size_t la
       v.signer_emails = s.certificate->Emails();
       // RFC 8550 §3: the From address must be one of the certificate's addresses.
       for (const auto& from : from_addresses_) {
-        if (s.certificate->HasEmail(from)) {
+        if (pki::Certificate::EmailsInclude(v.signer_emails, from)) {
           v.email_matches_from = true;
           v.signer_email = from;
         }
