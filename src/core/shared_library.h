@@ -41,6 +41,11 @@ class SharedLibrary {
   std::string soname_;
 };
 
+// Binds one function of a SEALPOST_*_FUNCTIONS(X) list: expanded as
+// SEALPOST_..._FUNCTIONS(SEALPOST_BIND_FUNCTION) inside a loader that has a SharedLibrary
+// `library` and the table `api` in scope, and returns Result or Status.
+#define SEALPOST_BIND_FUNCTION(name) RETURN_IF_ERROR(library.Bind(api.name, #name));
+
 // A table of a library's functions (a struct of typed pointers), loaded by `load` once per
 // process (thread-safe); every later call returns the first answer. `feature` names what
 // needs the library in the error ("LDAP").

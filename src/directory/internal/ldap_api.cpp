@@ -10,9 +10,7 @@ Result<LdapApi> Load() {
   // SEALPOST_LDAP_SONAME comes from the build (the soname of the libldap it compiled against).
   ASSIGN_OR_RETURN(SharedLibrary library, SharedLibrary::Open(SEALPOST_LDAP_SONAME));
   LdapApi api;
-#define SEALPOST_LDAP_BIND(name) RETURN_IF_ERROR(library.Bind(api.name, #name));
-  SEALPOST_LDAP_FUNCTIONS(SEALPOST_LDAP_BIND)
-#undef SEALPOST_LDAP_BIND
+  SEALPOST_LDAP_FUNCTIONS(SEALPOST_BIND_FUNCTION)
   return api;
 }
 

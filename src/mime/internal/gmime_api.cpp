@@ -11,9 +11,7 @@ Result<GMimeApi> Load() {
   // against); GLib and GObject symbols are found through its dependencies.
   ASSIGN_OR_RETURN(SharedLibrary library, SharedLibrary::Open(SEALPOST_GMIME_SONAME));
   GMimeApi api;
-#define SEALPOST_GMIME_BIND(name) RETURN_IF_ERROR(library.Bind(api.name, #name));
-  SEALPOST_GMIME_FUNCTIONS(SEALPOST_GMIME_BIND)
-#undef SEALPOST_GMIME_BIND
+  SEALPOST_GMIME_FUNCTIONS(SEALPOST_BIND_FUNCTION)
   api.g_mime_init();
   return api;
 }

@@ -22,40 +22,15 @@ bool IsAtext(unsigned char c) {
 
 bool IsDomainChar(unsigned char c) { return std::isalnum(c) || c == '-'; }
 
-// Non-empty runs of `allowed` separated by single dots.
+// Non-empty runs of `allowed` characters separated by single `separator`s.
 template <typename Pred>
-bool IsDottedRuns(std::string_view s, Pred allowed) {
-  if (s.empty() || s.front() == '.' || s.back() == '.') return false;
+bool IsSeparatedRuns(std::string_view s, char separator, Pred allowed) {
+  if (s.empty() || s.front() == separator || s.back() == separator) return false;
   char previous = 0;
   for (char c : s) {
-    if (c == '.') {
-      if (previous == '.') return false;
+    if (c == separator) {
+      if (previous == separator) return false;
     } else if (!allowed(static_cast<unsigned char>(c))) {
-      return false;
-    }
-    previous = c;
-  }
-  return true;
-}
-
-bool IsSimpleAddrSpec(std::string_view s) {
-  const size_t at = s.find('@');
-  if (at == std::string_view::npos || s.find('@', at + 1) != std::string_view::npos) return false;
-  std::string lower(s);
-  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  if (lower.find("xn--") != std::string::npos) return false;
-  return IsDottedRuns(s.substr(0, at), IsAtext) && IsDottedRuns(s.substr(at + 1), IsDomainChar);
-}
-
-// Words of atext separated by single spaces (possibly none at all).
-bool IsPlainPhrase(std::string_view s) {
-  if (s.empty()) return true;
-  if (s.front() == ' ' || s.back() == ' ') return false;
-  char previous = 0;
-  for (char c : s) {
-    if (c == ' ') {
-      if (previous == ' ') return false;
-    } else if (!IsAtext(static_cast<unsigned char>(c))) {
       return false;
     }
     previous = c;
@@ -68,6 +43,16 @@ std::string Lower(std::string_view s) {
   for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return out;
 }
+
+bool IsSimpleAddrSpec(std::string_view s) {
+  const size_t at = s.find('@');
+  if (at == std::string_view::npos || s.find('@', at + 1) != std::string_view::npos) return false;
+  if (Lower(s).find("xn--") != std::string::npos) return false;
+  return IsSeparatedRuns(s.substr(0, at), '.', IsAtext) && IsSeparatedRuns(s.substr(at + 1), '.', IsDomainChar);
+}
+
+// Words of atext separated by single spaces (possibly none at all).
+bool IsPlainPhrase(std::string_view s) { return s.empty() || IsSeparatedRuns(s, ' ', IsAtext); }
 
 }  // namespace
 

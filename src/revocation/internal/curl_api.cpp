@@ -10,9 +10,7 @@ Result<CurlApi> Load() {
   // SEALPOST_CURL_SONAME comes from the build (the soname of the libcurl it compiled against).
   ASSIGN_OR_RETURN(SharedLibrary library, SharedLibrary::Open(SEALPOST_CURL_SONAME));
   CurlApi api;
-#define SEALPOST_CURL_BIND(name) RETURN_IF_ERROR(library.Bind(api.name, #name));
-  SEALPOST_CURL_FUNCTIONS(SEALPOST_CURL_BIND)
-#undef SEALPOST_CURL_BIND
+  SEALPOST_CURL_FUNCTIONS(SEALPOST_BIND_FUNCTION)
   if (api.curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) return Error(ErrorCode::kInternal, "cannot initialise libcurl");
   return api;
 }
