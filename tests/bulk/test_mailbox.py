@@ -97,6 +97,12 @@ class MailboxTest(unittest.TestCase):
         i = good3.index(cert_line) + 30
         swapped = b"A" if good3[i:i + 1] != b"A" else b"B"
         tampered_cert = good3[:i] + swapped + good3[i + 1:]
+        # A byte of the signature value itself (it ends the DER, so the last full base64 line
+        # of the signature part): refused by the bulk path's cached signature check and then
+        # by OpenSSL, as the single-message path refuses it.
+        last_line = [l for l in good1.split(b"application/pkcs7-signature")[-1].split(b"\r\n") if len(l) > 60][-1]
+        i = good1.index(last_line) + 10
+        bad_signature = good1[:i] + (b"A" if good1[i:i + 1] != b"A" else b"B") + good1[i + 1:]
         # multipart/signed with one part only (malformed: exit 3).
         boundary = good1.split(b'boundary="')[1].split(b'"')[0]
         head, rest = good1.split(b"\r\n\r\n", 1)
@@ -115,6 +121,7 @@ class MailboxTest(unittest.TestCase):
             "cur/1005.malformed:2,S": malformed,
             "cur/1006.garbage:2,S": b"\x00\x01 not a message at all \xff\xfe",
             "cur/1007.tampered-cert:2,S": tampered_cert,
+            "cur/1010.bad-signature:2,S": bad_signature,
             "new/2001.good2": good2,
             "new/2002.opaque": (src / "opaque").read_bytes(),
             "new/2003.ber-indefinite": ber,
@@ -185,6 +192,10 @@ class MailboxTest(unittest.TestCase):
             self.assertTrue(m[name]["signatures"][0]["trusted"])
         t = m["cur/1002.tampered:2,S"]
         self.assertEqual((t["exit_code"], t["signatures"][0]["status"]), (NOT_GOOD, "invalid"))
+        self.assertEqual(t["signatures"][0]["detail"], "the content was changed after signing")
+        b = m["cur/1010.bad-signature:2,S"]
+        self.assertEqual((b["exit_code"], b["signatures"][0]["status"]), (NOT_GOOD, "invalid"))
+        self.assertEqual(b["signatures"][0]["detail"], "the signature does not match the signed attributes")
         u = m["cur/1003.untrusted:2,S"]
         self.assertEqual((u["exit_code"], u["signatures"][0]["status"]), (NOT_GOOD, "valid"))
         self.assertFalse(u["signatures"][0]["trusted"])
@@ -212,7 +223,7 @@ class MailboxTest(unittest.TestCase):
     def test_summary_counts(self):
         _, out = self.bulk_json()
         s = out["summary"]
-        self.assertEqual((s["good"], s["invalid"], s["untrusted"], s["unsigned"]), (4, 1, 2, 1), json.dumps(s))
+        self.assertEqual((s["good"], s["invalid"], s["untrusted"], s["unsigned"]), (4, 2, 2, 1), json.dumps(s))
         self.assertEqual(s["malformed"], 2)
         self.assertEqual(s["unreadable"], len(self.unreadable))
         counted = sum(v for k, v in s.items() if k not in ("total", "exit_code"))
