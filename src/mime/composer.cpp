@@ -9,6 +9,7 @@
 #include "mime/entity.h"
 #include "mime/structure_check.h"
 #include "mime/internal/gobject_ptr.h"
+#include "mime/internal/seven_bit_entity.h"
 
 namespace sealpost::mime {
 namespace {
@@ -55,6 +56,11 @@ Result<SplitMessage> SplitHeaderBlock(std::string_view header_block) { return Sp
 
 Result<SplitMessage> PrepareForSigning(std::string_view raw_message) {
   ASSIGN_OR_RETURN(SplitMessage split, SplitRaw(raw_message));
+  if (internal::SigningLeavesUnchanged(split.entity)) return split;  // plain 7-bit text
+  return internal::ReencodeForSigningWithGMime(std::move(split));
+}
+
+Result<SplitMessage> internal::ReencodeForSigningWithGMime(SplitMessage split) {
   // Parse only the content entity with GMime and let it choose 7-bit-safe encodings.
   auto stream = internal::MemoryStream(split.entity);
   auto parser = GObjectPtr<GMimeParser>::Adopt(GMime().g_mime_parser_new_with_stream(stream.get()));
