@@ -2,7 +2,10 @@
 #include "mime/internal/simple_address.h"
 
 #include <cctype>
+#include <optional>
 #include <string>
+
+#include "core/ascii.h"
 
 namespace sealpost::mime::internal {
 namespace {
@@ -38,17 +41,15 @@ bool IsSeparatedRuns(std::string_view s, char separator, Pred allowed) {
   return true;
 }
 
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
-bool IsSimpleAddrSpec(std::string_view s) {
+// `s` lower-cased when it is a plain addr-spec (see the header), else nullopt.
+std::optional<std::string> SimpleAddrSpec(std::string_view s) {
   const size_t at = s.find('@');
-  if (at == std::string_view::npos || s.find('@', at + 1) != std::string_view::npos) return false;
-  if (Lower(s).find("xn--") != std::string::npos) return false;
-  return IsSeparatedRuns(s.substr(0, at), '.', IsAtext) && IsSeparatedRuns(s.substr(at + 1), '.', IsDomainChar);
+  if (at == std::string_view::npos || s.find('@', at + 1) != std::string_view::npos) return std::nullopt;
+  std::string lower = AsciiLower(s);
+  if (lower.find("xn--") != std::string::npos) return std::nullopt;
+  if (!IsSeparatedRuns(s.substr(0, at), '.', IsAtext) || !IsSeparatedRuns(s.substr(at + 1), '.', IsDomainChar))
+    return std::nullopt;
+  return lower;
 }
 
 // Words of atext separated by single spaces (possibly none at all).
@@ -62,8 +63,9 @@ std::optional<Mailbox> ParseSimpleMailbox(std::string_view value) {
   value = value.substr(first, value.find_last_not_of(' ') - first + 1);
   if (value.find("=?") != std::string_view::npos) return std::nullopt;
   if (value.back() != '>') {
-    if (!IsSimpleAddrSpec(value)) return std::nullopt;
-    return Mailbox{"", Lower(value)};
+    auto address = SimpleAddrSpec(value);
+    if (!address) return std::nullopt;
+    return Mailbox{"", std::move(*address)};
   }
   const size_t open = value.find('<');
   if (open == std::string_view::npos || value.find('<', open + 1) != std::string_view::npos) return std::nullopt;
@@ -71,8 +73,10 @@ std::optional<Mailbox> ParseSimpleMailbox(std::string_view value) {
   std::string_view phrase = value.substr(0, open);
   // One space at most between the name and '<' ("Alice <a@b>" or "Alice<a@b>").
   if (!phrase.empty() && phrase.back() == ' ') phrase.remove_suffix(1);
-  if (!IsPlainPhrase(phrase) || !IsSimpleAddrSpec(address)) return std::nullopt;
-  return Mailbox{std::string(phrase), Lower(address)};
+  if (!IsPlainPhrase(phrase)) return std::nullopt;
+  auto lower = SimpleAddrSpec(address);
+  if (!lower) return std::nullopt;
+  return Mailbox{std::string(phrase), std::move(*lower)};
 }
 
 }  // namespace sealpost::mime::internal
