@@ -50,7 +50,7 @@ Result<std::string> Encrypt(std::string_view content, const std::vector<Recipien
   return out;
 }
 
-Result<EnvelopeInfo> InspectEnvelope(std::string_view der) {
+Result<EnvelopeInfo> InspectEnvelope(std::string_view der, TagPlace tag_place) {
   // ContentInfo ::= SEQUENCE { contentType OID, content [0] EXPLICIT ANY }
   auto ci = ReadTlv(der);
   if (!ci || ci->tag != 0x30) return Malformed("not a CMS ContentInfo");
@@ -122,13 +122,19 @@ Result<EnvelopeInfo> InspectEnvelope(std::string_view der) {
     if (icv < 12 || icv > 16)  // RFC 5084 §3.2: 12, 13, 14, 15 or 16 octets
       return Error(ErrorCode::kIntegrity, "the message's authentication tag is " + std::to_string(icv) +
                                               " bytes; at least 12 are required (RFC 5084)");
+    info.tag_length = static_cast<int>(icv);
+    if (tag_place == TagPlace::kFollowsContent) return info;
     // mac MessageAuthenticationCode follows EncryptedContentInfo and optional [1] authAttrs.
     size_t m = i + 1;
-    if (m < fields->size() && (*fields)[m].tag == 0xa1) ++m;
+    if (m < fields->size() && (*fields)[m].tag == 0xa1) {
+      info.auth_attrs = true;
+      ++m;
+    }
     if (m >= fields->size() || (*fields)[m].tag != 0x04) return Malformed("authentication tag missing");
     auto mac = OctetStringValue((*fields)[m]);
     if (!mac || static_cast<long>(mac->size()) != icv)
       return Error(ErrorCode::kIntegrity, "the message's authentication tag has the wrong length");
+    info.tag.assign(mac->data(), mac->size());
   }
   return info;
 }

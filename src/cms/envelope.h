@@ -36,13 +36,21 @@ struct EnvelopeInfo {
   std::string algorithm;        // "aes-256-gcm", "3des-cbc", ...
   bool legacy = false;          // RC2/DES/3DES: refused unless allow_legacy
   int recipient_count = 0;
+  int tag_length = 0;           // AuthEnvelopedData: aes-ICVlen, 12..16
+  std::string tag;              // AuthEnvelopedData: the mac, once it has been read
+  bool auth_attrs = false;      // AuthEnvelopedData carries authAttrs (GCM associated data)
 };
+
+// Where an AuthEnvelopedData's tag is: in the header given, or still to come after the
+// encrypted content (a streamed envelope whose content has not been read yet).
+enum class TagPlace { kInHeader, kFollowsContent };
 
 // Inspects an EnvelopedData/AuthEnvelopedData header. Rejects what mail never uses or what
 // is dangerous to hand to OpenSSL: password/KEK recipients (catalogue E9), GCM tags shorter
 // than 12 bytes (E4), nonces outside 8..16 bytes (E5), unknown ciphers; kLimit beyond
-// kMaxRecipientInfos recipients.
-Result<EnvelopeInfo> InspectEnvelope(std::string_view der);
+// kMaxRecipientInfos recipients. With kFollowsContent the mac (and authAttrs) are not
+// looked for; the rest is checked the same.
+Result<EnvelopeInfo> InspectEnvelope(std::string_view der, TagPlace tag_place = TagPlace::kInHeader);
 
 struct Identity {
   pki::Certificate certificate;

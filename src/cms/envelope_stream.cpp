@@ -177,6 +177,65 @@ Result<std::string> SplitEnvelope(ByteSource& in, ByteSink& ciphertext) {
   return reader->Header();
 }
 
+namespace {
+
+// AuthEnvelopedData in one pass. Its tag follows the content, so OpenSSL gets the header with
+// a placeholder tag of the announced length (d2i insists on one) to unwrap the content key
+// and set up the cipher; the ciphertext is then decrypted as it is read, and the real tag
+// goes to the cipher just before the final check. `plaintext` holds what was decrypted until
+// then, and on any error the caller discards it (catalogue E3).
+Status DecryptAuthenticated(internal::EnvelopeReader& reader, const std::vector<Identity>& identities,
+                            ByteSink& plaintext) {
+  ASSIGN_OR_RETURN(EnvelopeInfo announced, InspectEnvelope(reader.Header(), TagPlace::kFollowsContent));
+  const std::string placeholder = internal::Wrap(0x04, std::string(static_cast<size_t>(announced.tag_length), '\0'));
+  const std::string header = reader.HeaderWith(placeholder);
+  ossl::BioPtr in = ossl::MemBio(header.data(), header.size());
+  ossl::CmsPtr cms(d2i_CMS_bio(in.get(), nullptr));
+  if (!cms) return ossl::MakeError(ErrorCode::kMalformed, "the encrypted message is not a readable CMS structure");
+  RETURN_IF_ERROR(internal::SelectIdentity(cms.get(), identities));
+
+  // CMS_dataInit pushes the cipher onto `no_content`, which is never read: the ciphertext
+  // goes to the cipher directly, in big pieces.
+  ossl::BioPtr no_content(BIO_new(BIO_s_mem()));
+  if (!no_content) return ossl::MakeError(ErrorCode::kInternal, "out of memory while decrypting");
+  ossl::BioPtr chain(CMS_dataInit(cms.get(), no_content.get()));
+  if (!chain) return ossl::MakeError(ErrorCode::kInternal, "cannot start decryption");
+  (void)no_content.release();  // owned by the chain now
+  EVP_CIPHER_CTX* cipher = nullptr;
+  BIO* cipher_bio = BIO_find_type(chain.get(), BIO_TYPE_CIPHER);
+  if (!cipher_bio || BIO_get_cipher_ctx(cipher_bio, &cipher) != 1 || !cipher)
+    return ossl::MakeError(ErrorCode::kInternal, "cannot start decryption");
+
+  std::unique_ptr<unsigned char[]> ciphertext(new unsigned char[kContentChunk]);
+  std::unique_ptr<unsigned char[]> decrypted(new unsigned char[kContentChunk + EVP_MAX_BLOCK_LENGTH]);
+  for (;;) {
+    ASSIGN_OR_RETURN(size_t n, reader.content().Read(reinterpret_cast<char*>(ciphertext.get()), kContentChunk));
+    if (n == 0) break;
+    int out = 0;
+    if (EVP_DecryptUpdate(cipher, decrypted.get(), &out, ciphertext.get(), static_cast<int>(n)) != 1)
+      return ossl::MakeError(ErrorCode::kInternal, "decryption failed");
+    RETURN_IF_ERROR(plaintext.Write(std::string_view(reinterpret_cast<const char*>(decrypted.get()), static_cast<size_t>(out))));
+  }
+
+  RETURN_IF_ERROR(reader.Finish());
+  ASSIGN_OR_RETURN(EnvelopeInfo whole, InspectEnvelope(reader.Header()));  // the tag's presence and length
+  // RFC 5083 makes authAttrs part of the GCM associated data, which must go in before the
+  // ciphertext; they arrive after it, and OpenSSL 3.0 does not process them either.
+  if (whole.auth_attrs)
+    return Error(ErrorCode::kUnsupported,
+                 "the encrypted message carries authenticated attributes (authAttrs), which Sealpost cannot check; refused");
+  int out = 0;
+  if (EVP_CIPHER_CTX_ctrl(cipher, EVP_CTRL_AEAD_SET_TAG, static_cast<int>(whole.tag.size()),
+                          const_cast<char*>(whole.tag.data())) != 1 ||
+      EVP_DecryptFinal_ex(cipher, decrypted.get(), &out) != 1 || out != 0) {
+    return Error(ErrorCode::kIntegrity, "decryption failed: the message was altered (authentication tag mismatch)",
+                 ossl::DrainErrors());
+  }
+  return plaintext.Finish();
+}
+
+}  // namespace
+
 Status DecryptStream(std::string_view header_der, ByteSource& ciphertext, const std::vector<Identity>& identities,
                      const DecryptOptions& options, ByteSink& plaintext) {
   ASSIGN_OR_RETURN(EnvelopeInfo info, InspectEnvelope(header_der));
@@ -228,11 +287,7 @@ Status EnvelopeStream::Decrypt(const std::vector<Identity>& identities, const De
     RETURN_IF_ERROR(DecryptStream(reader_->Header(), reader_->content(), identities, options, plaintext));
     return reader_->Finish();
   }
-  ASSIGN_OR_RETURN(ScratchFile ciphertext, ScratchFile::Create());
-  RETURN_IF_ERROR(Pump(reader_->content(), ciphertext));
-  RETURN_IF_ERROR(reader_->Finish());
-  ASSIGN_OR_RETURN(FileSource ciphertext_reader, ciphertext.Reader());
-  return DecryptStream(reader_->Header(), ciphertext_reader, identities, options, plaintext);
+  return DecryptAuthenticated(*reader_, identities, plaintext);
 }
 
 }  // namespace sealpost::cms

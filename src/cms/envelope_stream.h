@@ -53,9 +53,9 @@ class EnvelopeStream final {
   ~EnvelopeStream();
 
   // Decrypts into `plaintext` (identity matching, rules and errors as DecryptStream), then
-  // reads the rest of the input, which must close the structure. EnvelopedData streams
-  // straight from the input. AuthEnvelopedData's ciphertext goes to an anonymous scratch
-  // file first: OpenSSL needs the tag, which follows the content, before it starts. On any
+  // reads the rest of the input, which must close the structure. Both kinds stream straight
+  // from the input; AuthEnvelopedData's tag, which follows the content, is checked at the
+  // end, and authAttrs (associated data that would be needed first) are refused. On any
   // error the caller discards what `plaintext` received.
   Status Decrypt(const std::vector<Identity>& identities, const DecryptOptions& options, ByteSink& plaintext);
 

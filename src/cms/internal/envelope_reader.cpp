@@ -142,8 +142,12 @@ Status EnvelopeReader::Finish() {
   return Ok();
 }
 
-std::string EnvelopeReader::Header() const {
-  return Wrap(0x30, oid_ + Wrap(0xa0, Wrap(0x30, before_ + Wrap(0x30, eci_prefix_) + after_)));
+std::string EnvelopeReader::Header() const { return HeaderWith(after_); }
+
+std::string EnvelopeReader::HeaderWith(std::string_view trailer) const {
+  std::string fields = before_ + Wrap(0x30, eci_prefix_);
+  fields += trailer;
+  return Wrap(0x30, oid_ + Wrap(0xa0, Wrap(0x30, fields)));
 }
 
 }  // namespace sealpost::cms::internal

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "cms/internal/ber_stream.h"
@@ -38,6 +39,10 @@ class EnvelopeReader final {
   // Finish it lacks what follows the content — enough to decrypt EnvelopedData, whose
   // trailing unprotectedAttrs play no part in decryption.
   std::string Header() const;
+
+  // The same with `trailer` in place of what follows the content: a header to hand OpenSSL
+  // before the real trailer (an AuthEnvelopedData's tag) has been read.
+  std::string HeaderWith(std::string_view trailer) const;
 
  private:
   class ContentSource final : public ByteSource {
