@@ -4,11 +4,39 @@
 // Invariants: decrypt never returns plaintext together with an integrity failure (an error
 // releases nothing; CheckReport: a failed root encryption layer shows no content); when
 // both paths reach the same EnvelopedData they agree on whether it opened; a decryption
-// that succeeds gives the same plaintext twice.
+// that succeeds gives the same plaintext twice. The CMS body is also decrypted as
+// `sealpost decrypt` on a file does it, in one streamed pass (EnvelopeStream): whatever
+// that pass opens, the in-memory one opens to the same plaintext.
 #include <cstddef>
 #include <cstdint>
+#include <string>
+#include <vector>
 
+#include "cms/envelope.h"
+#include "cms/envelope_stream.h"
 #include "fuzz_support.h"
+#include "smime/internal/cms_detect.h"
+
+namespace {
+
+void CheckStreamedAgainstInMemory(std::string_view message) {
+  auto body = sealpost::smime::internal::ExtractCmsBody(message);
+  if (!body || body->kind != sealpost::smime::internal::CmsKind::kEnveloped) return;
+  const auto& pki = sealpost::fuzz::Pki();
+  const std::vector<sealpost::cms::Identity> keys{{pki.bob, pki.bob_key}};
+  auto in_memory = sealpost::cms::Decrypt(body->der, keys, {});
+  sealpost::MemorySource in(body->der);
+  auto envelope = sealpost::cms::EnvelopeStream::Open(in);
+  if (!envelope) return;
+  std::string streamed;
+  sealpost::StringSink sink(streamed);
+  if (envelope->Decrypt(keys, {}, sink)) {
+    sealpost::fuzz::Check(in_memory.has_value(), "the streamed pass decrypted what the in-memory one refused");
+    sealpost::fuzz::Check(*in_memory == streamed, "the streamed and in-memory passes decrypted differently");
+  }
+}
+
+}  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using sealpost::fuzz::Check;
@@ -17,6 +45,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   std::string_view message = sealpost::fuzz::AsView(data, size);
 
   auto plaintext = context->Decrypt(message);
+  CheckStreamedAgainstInMemory(message);
   auto report = context->Read(message);
   if (report) sealpost::fuzz::CheckReport(*report);
 
