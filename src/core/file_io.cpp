@@ -44,38 +44,27 @@ Status WriteAll(int fd, std::string_view data) {
   return Ok();
 }
 
-}  // namespace
-
-Error TooLarge(const std::string& path, std::size_t max_bytes) {
+Error TooLargeInput(const std::string& path, std::size_t max_bytes) {
   return Error(ErrorCode::kLimit, (path == "-" ? std::string("standard input") : path) + " is larger than " +
                                       std::to_string(max_bytes >> 20) + " MiB, the most Sealpost reads");
 }
 
-Result<std::string> ReadFile(const std::string& path, std::size_t max_bytes) {
-  if (path == "-") {
-    std::string data;
-    char buffer[1 << 16];
-    while (std::cin.read(buffer, sizeof buffer) || std::cin.gcount() > 0) {
-      data.append(buffer, static_cast<size_t>(std::cin.gcount()));
-      if (data.size() > max_bytes) return TooLarge(path, max_bytes);
-    }
-    return data;
-  }
-  FdCloser fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (fd.get() < 0) return IoError("cannot open", path, errno);
+// The rest of ReadFile once `fd` is open; `path` gives the name for errors.
+template <typename PathFn>
+Result<std::string> ReadOpenFile(int fd, const PathFn& path, std::size_t max_bytes) {
   struct stat st {};
-  if (::fstat(fd.get(), &st) != 0) return IoError("cannot stat", path, errno);
-  if (S_ISDIR(st.st_mode)) return Error(ErrorCode::kIo, "cannot read " + path + ": it is a directory");
-  if (st.st_size > 0 && static_cast<std::uint64_t>(st.st_size) > max_bytes) return TooLarge(path, max_bytes);
+  if (::fstat(fd, &st) != 0) return IoError("cannot stat", path(), errno);
+  if (S_ISDIR(st.st_mode)) return Error(ErrorCode::kIo, "cannot read " + path() + ": it is a directory");
+  if (st.st_size > 0 && static_cast<std::uint64_t>(st.st_size) > max_bytes) return TooLargeInput(path(), max_bytes);
   // The size stat gives is read straight into the result (no second copy of a 10 MiB
   // message); whatever follows it, or a file whose size stat does not tell, in steps.
   std::string data(static_cast<size_t>(std::max<off_t>(st.st_size, 0)), '\0');
   size_t got = 0;
   while (got < data.size()) {
-    ssize_t n = ::read(fd.get(), data.data() + got, data.size() - got);
+    ssize_t n = ::read(fd, data.data() + got, data.size() - got);
     if (n < 0) {
       if (errno == EINTR) continue;
-      return IoError("cannot read", path, errno);
+      return IoError("cannot read", path(), errno);
     }
     if (n == 0) break;
     got += static_cast<size_t>(n);
@@ -87,16 +76,52 @@ Result<std::string> ReadFile(const std::string& path, std::size_t max_bytes) {
   if (S_ISREG(st.st_mode) && st.st_size > 0 && got == static_cast<size_t>(st.st_size)) return data;
   char buffer[1 << 16];
   for (;;) {
-    ssize_t n = ::read(fd.get(), buffer, sizeof buffer);
+    ssize_t n = ::read(fd, buffer, sizeof buffer);
     if (n < 0) {
       if (errno == EINTR) continue;
-      return IoError("cannot read", path, errno);
+      return IoError("cannot read", path(), errno);
     }
     if (n == 0) break;
     data.append(buffer, static_cast<size_t>(n));
-    if (data.size() > max_bytes) return TooLarge(path, max_bytes);
+    if (data.size() > max_bytes) return TooLargeInput(path(), max_bytes);
   }
   return data;
+}
+
+}  // namespace
+
+Result<std::string> ReadFile(const std::string& path, std::size_t max_bytes) {
+  if (path == "-") {
+    std::string data;
+    char buffer[1 << 16];
+    while (std::cin.read(buffer, sizeof buffer) || std::cin.gcount() > 0) {
+      data.append(buffer, static_cast<size_t>(std::cin.gcount()));
+      if (data.size() > max_bytes) return TooLargeInput(path, max_bytes);
+    }
+    return data;
+  }
+  FdCloser fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (fd.get() < 0) return IoError("cannot open", path, errno);
+  return ReadOpenFile(fd.get(), [&] { return path; }, max_bytes);
+}
+
+Directory::~Directory() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+Result<Directory> Directory::Open(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return IoError("cannot open the folder", path, errno);
+  return Directory(path, fd);
+}
+
+Result<std::string> ReadFileAt(const Directory& dir, const std::string& name, std::size_t max_bytes) {
+  auto path = [&] {  // built only for an error
+    return !dir.path().empty() && dir.path().back() == '/' ? dir.path() + name : dir.path() + "/" + name;
+  };
+  FdCloser fd(::openat(dir.fd(), name.c_str(), O_RDONLY | O_CLOEXEC));
+  if (fd.get() < 0) return IoError("cannot open", path(), errno);
+  return ReadOpenFile(fd.get(), path, max_bytes);
 }
 
 Status WriteFileAtomically(const std::string& path, std::string_view data, unsigned mode) {

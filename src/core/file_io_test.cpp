@@ -67,5 +67,33 @@ TEST_F(FileIoTest, ReadMissingFileIsNotFound) {
   EXPECT_EQ(data.error().code(), ErrorCode::kNotFound);
 }
 
+// ReadFileAt reads what ReadFile reads, and its errors name the whole path.
+TEST_F(FileIoTest, ReadFileAtReadsRelativeToAnOpenFolder) {
+  fs::create_directories(dir_ / "cur");
+  ASSERT_TRUE(WriteFileAtomically((dir_ / "cur" / "m1").string(), "message one\r\n").has_value());
+  auto folder = Directory::Open(dir_.string() + "/");
+  ASSERT_TRUE(folder.has_value()) << folder.error().message();
+  auto data = ReadFileAt(*folder, "cur/m1");
+  ASSERT_TRUE(data.has_value()) << data.error().message();
+  EXPECT_EQ(*data, "message one\r\n");
+
+  auto missing = ReadFileAt(*folder, "cur/m2");
+  ASSERT_FALSE(missing.has_value());
+  EXPECT_EQ(missing.error().code(), ErrorCode::kNotFound);
+  EXPECT_NE(missing.error().message().find(dir_.string() + "/cur/m2"), std::string::npos) << missing.error().message();
+  auto folder_itself = ReadFileAt(*folder, "cur");
+  ASSERT_FALSE(folder_itself.has_value());
+  EXPECT_NE(folder_itself.error().message().find("it is a directory"), std::string::npos);
+  auto capped = ReadFileAt(*folder, "cur/m1", 4);
+  ASSERT_FALSE(capped.has_value());
+  EXPECT_EQ(capped.error().code(), ErrorCode::kLimit);
+}
+
+TEST_F(FileIoTest, OpeningAMissingFolderIsNotFound) {
+  auto folder = Directory::Open((dir_ / "nope").string());
+  ASSERT_FALSE(folder.has_value());
+  EXPECT_EQ(folder.error().code(), ErrorCode::kNotFound);
+}
+
 }  // namespace
 }  // namespace sealpost

@@ -3,9 +3,15 @@
 // written to its own slot, so the output order is the sorted file order.
 #include "smime/mailbox_verifier.h"
 
+#include <dirent.h>
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
+#include <memory>
 #include <mutex>
 #include <thread>
 
@@ -16,22 +22,31 @@ namespace sealpost::smime {
 namespace fs = std::filesystem;
 namespace {
 
-bool Hidden(const fs::path& p) { return !p.filename().empty() && p.filename().string()[0] == '.'; }
-
-Status AddFiles(const fs::path& dir, const std::string& prefix, std::vector<std::string>& out) {
-  std::error_code ec;
-  fs::directory_iterator it(dir, ec);
-  if (ec) return Error(ErrorCode::kIo, "cannot read the mailbox folder " + dir.string() + ": " + ec.message());
-  for (; it != fs::directory_iterator(); it.increment(ec)) {
-    if (ec) return Error(ErrorCode::kIo, "cannot read the mailbox folder " + dir.string() + ": " + ec.message());
-    if (Hidden(it->path())) continue;
-    std::error_code type_ec;
-    // Unreadable or odd entries are listed too, so the run reports them instead of
-    // skipping them silently; only folders are not messages.
-    if (it->is_directory(type_ec)) continue;
-    out.push_back(prefix + it->path().filename().string());
+// Lists with readdir: std::filesystem built several paths per entry, 14 allocations per
+// message of a bulk run. Hidden entries are skipped; unreadable or odd entries are listed
+// too, so the run reports them instead of skipping them silently; only folders are not
+// messages (a link to a folder included).
+Status AddFiles(const std::string& dir, const std::string& prefix, std::vector<std::string>& out) {
+  auto cannot_read = [&](int err) {
+    return Error(ErrorCode::kIo, "cannot read the mailbox folder " + dir + ": " + std::strerror(err));
+  };
+  std::unique_ptr<DIR, int (*)(DIR*)> listing(::opendir(dir.c_str()), ::closedir);
+  if (!listing) return cannot_read(errno);
+  for (;;) {
+    errno = 0;
+    const dirent* entry = ::readdir(listing.get());
+    if (!entry) {
+      if (errno != 0) return cannot_read(errno);
+      return Ok();
+    }
+    if (entry->d_name[0] == '.') continue;
+    if (entry->d_type == DT_DIR) continue;
+    if (entry->d_type != DT_REG) {
+      struct stat st {};
+      if (::fstatat(::dirfd(listing.get()), entry->d_name, &st, 0) == 0 && S_ISDIR(st.st_mode)) continue;
+    }
+    out.push_back(prefix + entry->d_name);
   }
-  return Ok();
 }
 
 int RankOf(int code) {
@@ -53,7 +68,8 @@ Result<std::vector<std::string>> ListMailbox(const std::string& dir) {
   bool maildir = fs::is_directory(fs::path(dir) / "cur", ec) || fs::is_directory(fs::path(dir) / "new", ec);
   if (maildir) {
     for (const char* sub : {"cur", "new"}) {
-      if (fs::is_directory(fs::path(dir) / sub, ec)) RETURN_IF_ERROR(AddFiles(fs::path(dir) / sub, std::string(sub) + "/", files));
+      if (fs::is_directory(fs::path(dir) / sub, ec))
+        RETURN_IF_ERROR(AddFiles((fs::path(dir) / sub).string(), std::string(sub) + "/", files));
     }
   } else {
     RETURN_IF_ERROR(AddFiles(dir, "", files));
@@ -104,6 +120,9 @@ MailboxRun VerifyMailbox(const SecureMimeContext& ctx, const std::string& dir, c
     return *keys;
   };
 
+  // Messages are opened relative to the folder, so the kernel does not walk its whole path
+  // for each; if the folder cannot be opened, each message reports why.
+  Result<Directory> folder = Directory::Open(dir);
   std::atomic<size_t> next{0};
   std::mutex progress_mutex;
   size_t done = 0;
@@ -122,7 +141,7 @@ MailboxRun VerifyMailbox(const SecureMimeContext& ctx, const std::string& dir, c
     for (size_t i = next++; i < files.size(); i = next++) {
       MailboxResult& r = run.results[i];
       r.file = files[i];
-      auto message = ReadFile((fs::path(dir) / files[i]).string());
+      auto message = folder ? ReadFileAt(*folder, files[i]) : ReadFile((fs::path(dir) / files[i]).string());
       Result<Report> report = message ? ctx.Read(*message, thread_options) : Result<Report>(message.error());
       if (report) {
         r.exit_code = ExitCodeFor(*report, true);

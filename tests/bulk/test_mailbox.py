@@ -130,13 +130,17 @@ class MailboxTest(unittest.TestCase):
             (cls.mbox / name).write_bytes(data)
         (cls.mbox / "tmp" / "3001.partial").write_bytes(b"half a mess")
         (cls.mbox / "cur" / ".hidden").write_bytes(b"not a message")
+        # Folders, and links to folders, are not messages; a link to a message is one.
+        (cls.mbox / "cur" / "sub.folder").mkdir()
+        os.symlink(cls.mbox / "tmp", cls.mbox / "cur" / "link-to-folder")
+        os.symlink(cls.mbox / "cur" / "1001.good1:2,S", cls.mbox / "new" / "2004.link-to-message")
         os.symlink(cls.mbox / "gone", cls.mbox / "cur" / "1008.dangling:2,S")
         cls.unreadable = ["cur/1008.dangling:2,S"]
         if os.geteuid() != 0:  # root reads mode-0 files anyway
             (cls.mbox / "cur" / "1009.noperm:2,S").write_bytes(good1)
             os.chmod(cls.mbox / "cur" / "1009.noperm:2,S", 0)
             cls.unreadable.append("cur/1009.noperm:2,S")
-        cls.expected_files = sorted(list(files) + cls.unreadable)
+        cls.expected_files = sorted(list(files) + cls.unreadable + ["new/2004.link-to-message"])
         cls.validator = mailbox_validator()
 
     @classmethod
@@ -223,7 +227,7 @@ class MailboxTest(unittest.TestCase):
     def test_summary_counts(self):
         _, out = self.bulk_json()
         s = out["summary"]
-        self.assertEqual((s["good"], s["invalid"], s["untrusted"], s["unsigned"]), (4, 2, 2, 1), json.dumps(s))
+        self.assertEqual((s["good"], s["invalid"], s["untrusted"], s["unsigned"]), (5, 2, 2, 1), json.dumps(s))
         self.assertEqual(s["malformed"], 2)
         self.assertEqual(s["unreadable"], len(self.unreadable))
         counted = sum(v for k, v in s.items() if k not in ("total", "exit_code"))
