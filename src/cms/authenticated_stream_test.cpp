@@ -99,5 +99,34 @@ TEST_F(OnePassGcmTest, AuthenticatedAttributesAreRefusedNotMisreportedAsTamperin
   ExpectFailure(with_attributes, ErrorCode::kUnsupported, "authenticated attributes");
 }
 
+// What follows the content is parsed by OpenSSL too, as in memory: an EnvelopedData whose
+// unprotectedAttrs are not attributes is refused after its content was decrypted.
+TEST(OnePassTrailerTest, DamagedUnprotectedAttributesAreRefused) {
+  RsaIdentity bob;
+  const std::string content = "Content-Type: text/plain\r\n\r\nhello\r\n";
+  MemorySource in(content);
+  std::string streamed;
+  StringSink out(streamed);
+  ASSERT_TRUE(EncryptStream(in, {{bob.certificate}}, ContentCipher::kAes256Cbc, out).has_value());
+  auto decrypt = [&](const std::string& der) -> Result<std::string> {
+    MemorySource source(der);
+    ASSIGN_OR_RETURN(EnvelopeStream envelope, EnvelopeStream::Open(source));
+    std::string received;
+    StringSink sink(received);
+    RETURN_IF_ERROR(envelope.Decrypt({bob.identity}, {}, sink));
+    return received;
+  };
+  auto intact = decrypt(streamed);
+  ASSERT_TRUE(intact.has_value()) << intact.error().message();
+  EXPECT_EQ(*intact, content);
+  // After the content's and the EncryptedContentInfo's end-of-contents: [1] { INTEGER 0 }.
+  std::string damaged = streamed;
+  damaged.insert(damaged.size() - 6, std::string("\xa1\x03\x02\x01\x00", 5));
+  auto refused = decrypt(damaged);
+  ASSERT_FALSE(refused.has_value());
+  EXPECT_EQ(refused.error().code(), ErrorCode::kMalformed);
+  EXPECT_EQ(refused.error().message(), "the encrypted message is not a readable CMS structure");
+}
+
 }  // namespace
 }  // namespace sealpost::cms

@@ -168,16 +168,18 @@ Status EncryptStream(ByteSource& content, const std::vector<Recipient>& recipien
   return out.Finish();
 }
 
-Result<std::string> SplitEnvelope(ByteSource& in, ByteSink& ciphertext) {
-  ASSIGN_OR_RETURN(std::unique_ptr<internal::EnvelopeReader> reader,
-                   internal::EnvelopeReader::Open(in, kEnvelopeHeaderCap));
-  RETURN_IF_ERROR(Pump(reader->content(), ciphertext));
-  RETURN_IF_ERROR(reader->Finish());
-  RETURN_IF_ERROR(ciphertext.Finish());
-  return reader->Header();
-}
-
 namespace {
+
+// Once Finish has read what follows the content, OpenSSL parses the whole header once more,
+// so that a trailer it refuses (damaged unprotectedAttrs, say) is refused here too, as when
+// the envelope is decrypted in memory.
+Status CheckWholeHeader(const internal::EnvelopeReader& reader) {
+  const std::string header = reader.Header();
+  ossl::BioPtr in = ossl::MemBio(header.data(), header.size());
+  ossl::CmsPtr cms(d2i_CMS_bio(in.get(), nullptr));
+  if (!cms) return ossl::MakeError(ErrorCode::kMalformed, "the encrypted message is not a readable CMS structure");
+  return Ok();
+}
 
 // AuthEnvelopedData in one pass. Its tag follows the content, so OpenSSL gets the header with
 // a placeholder tag of the announced length (d2i insists on one) to unwrap the content key
@@ -220,10 +222,11 @@ Status DecryptAuthenticated(internal::EnvelopeReader& reader, const std::vector<
   RETURN_IF_ERROR(reader.Finish());
   ASSIGN_OR_RETURN(EnvelopeInfo whole, InspectEnvelope(reader.Header()));  // the tag's presence and length
   // RFC 5083 makes authAttrs part of the GCM associated data, which must go in before the
-  // ciphertext; they arrive after it, and OpenSSL 3.0 does not process them either.
+  // ciphertext; they arrive after it, and OpenSSL 3.0 cannot even parse them.
   if (whole.auth_attrs)
     return Error(ErrorCode::kUnsupported,
                  "the encrypted message carries authenticated attributes (authAttrs), which Sealpost cannot check; refused");
+  RETURN_IF_ERROR(CheckWholeHeader(reader));
   int out = 0;
   if (EVP_CIPHER_CTX_ctrl(cipher, EVP_CTRL_AEAD_SET_TAG, static_cast<int>(whole.tag.size()),
                           const_cast<char*>(whole.tag.data())) != 1 ||
@@ -234,8 +237,8 @@ Status DecryptAuthenticated(internal::EnvelopeReader& reader, const std::vector<
   return plaintext.Finish();
 }
 
-}  // namespace
-
+// EnvelopedData: the header read so far (what follows the content plays no part in
+// decryption) and the content as it streams from the input through the cipher.
 Status DecryptStream(std::string_view header_der, ByteSource& ciphertext, const std::vector<Identity>& identities,
                      const DecryptOptions& options, ByteSink& plaintext) {
   ASSIGN_OR_RETURN(EnvelopeInfo info, InspectEnvelope(header_der));
@@ -268,6 +271,8 @@ Status DecryptStream(std::string_view header_der, ByteSource& ciphertext, const 
   return destination.Finish();
 }
 
+}  // namespace
+
 Result<EnvelopeStream> EnvelopeStream::Open(ByteSource& in) {
   ASSIGN_OR_RETURN(std::unique_ptr<internal::EnvelopeReader> reader,
                    internal::EnvelopeReader::Open(in, kEnvelopeHeaderCap));
@@ -285,9 +290,12 @@ Status EnvelopeStream::Decrypt(const std::vector<Identity>& identities, const De
     // What follows the content (unprotectedAttrs) plays no part in decryption: the header
     // read so far is enough, and the content flows from the input through the cipher.
     RETURN_IF_ERROR(DecryptStream(reader_->Header(), reader_->content(), identities, options, plaintext));
-    return reader_->Finish();
+    RETURN_IF_ERROR(reader_->Finish());
+    return CheckWholeHeader(*reader_);
   }
   return DecryptAuthenticated(*reader_, identities, plaintext);
 }
+
+std::string EnvelopeStream::Header() const { return reader_->Header(); }
 
 }  // namespace sealpost::cms

@@ -30,10 +30,10 @@ def small_message(to="bob@example.org"):
             b"Hello Bob,\r\nthe figures are attached.\r\n")
 
 
-def big_message(path, seed=1):
+def big_message(path, seed=1, attachment=BIG_ATTACHMENT):
     """A multipart/mixed message with an ~18 MiB base64 attachment, LF line ends."""
     rnd = random.Random(seed)
-    payload = rnd.randbytes(BIG_ATTACHMENT)
+    payload = rnd.randbytes(attachment)
     with open(path, "wb") as f:
         f.write(b"From: Alice <alice@example.org>\nTo: Bob <bob@example.org>\nSubject: big\n"
                 b"MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=\"mix\"\n\n"
@@ -400,6 +400,29 @@ class StreamingTest(unittest.TestCase):
         out = self.d / "out.eml"
         self.bob.run("decrypt", "--in", forged, "--out", out, expect=NOT_GOOD)
         self.assertFalse(out.exists())
+        self.assertEqual(leftovers(self.d), [])
+
+    def test_huge_gcm_message_is_read_in_one_pass_and_its_tag_checked(self):
+        # Over the 50 MiB a part may take in memory: `read` decrypts it in one pass from the
+        # input and walks the plaintext only once the tag has verified.
+        src = self.d / "huge.eml"
+        big_message(src, seed=5, attachment=40 << 20)
+        enc = self.d / "huge.p7m"
+        self.alice.run("encrypt", "--in", src, "--out", enc, "--recipient-cert", self.bob_cert,
+                       "--cipher", "aes-256-gcm", expect=OK)
+        self.assertGreater(enc.stat().st_size, 50 << 20)
+        _, verdict = u.examine(self.bob, "read", enc)
+        self.assertEqual(verdict["layers"][0]["status"], "ok", verdict)
+        self.assertEqual(verdict["layers"][0]["form"], "authEnveloped-data")
+        der = bytearray(body_der(enc))
+        der[-7] ^= 0x01  # the tag's last byte
+        forged = self.d / "huge-forged.p7m"
+        with_der(enc, forged, bytes(der))
+        _, verdict = u.examine(self.bob, "read", forged)
+        self.assertEqual(verdict["layers"][0]["status"], "integrity", verdict)
+        self.assertIn("authentication tag", verdict["layers"][0]["error"])
+        self.assertNotEqual(verdict["exit_code"], 0)
+        self.assertEqual(verdict.get("body") or "", "")
         self.assertEqual(leftovers(self.d), [])
 
     def test_big_message_sign_verify_and_tampered_twin(self):

@@ -297,7 +297,9 @@ Status MessageWalker::VisitSignedData(std::string_view der, std::optional<std::s
 }
 
 bool MessageWalker::OpenEnvelopeLayer(std::string_view header_der, const Position& pos, LayerVerdict& layer) {
-  auto info = cms::InspectEnvelope(header_der);
+  // Only the labels come from here (decryption checks the header itself), and they come
+  // from the fields before the content, which the streamed path has read at this point.
+  auto info = cms::InspectEnvelope(header_der, cms::TagPlace::kFollowsContent);
   if (info) {
     layer.form = info->authenticated ? "authEnveloped-data" : "enveloped-data";
     layer.algorithm = info->algorithm;

@@ -229,9 +229,10 @@ Status MessageWalker::VisitBlobCms(const Blob& entity, const Blob& body, bool ba
   ASSIGN_OR_RETURN(FileSource raw, OpenBlob(body));
   mime::Base64DecodingSource decoded(raw);
   ByteSource& der = base64 ? static_cast<ByteSource&>(decoded) : static_cast<ByteSource&>(raw);
-  ASSIGN_OR_RETURN(ScratchFile ciphertext, ScratchFile::Create());
-  auto header = cms::SplitEnvelope(der, ciphertext);
-  if (!header) {
+  // Decrypted in one pass from the input; the plaintext goes to a scratch file that is
+  // walked only once decryption (and, for GCM, the tag check) has succeeded.
+  auto envelope = cms::EnvelopeStream::Open(der);
+  if (!envelope) {
     // What the streamed splitter does not take (signed-data, certs-only, or a structure it
     // finds damaged) is read and walked as Walk does when it fits the in-memory cap, so both
     // paths give it the same verdict (the stream_verify fuzzer found a truncated opaque
@@ -241,7 +242,7 @@ Status MessageWalker::VisitBlobCms(const Blob& entity, const Blob& body, bool ba
       buffers_.push_back(std::move(bytes));
       return Visit(buffers_.back(), pos);
     }
-    if (header.error().message().find("not EnvelopedData") != std::string::npos) {
+    if (envelope.error().message().find("not EnvelopedData") != std::string::npos) {
       // Beyond the cap, signed-data would have to be held to be verified.
       layer.kind = LayerVerdict::Kind::kSigned;
       layer.form = "signed-data";
@@ -251,19 +252,25 @@ Status MessageWalker::VisitBlobCms(const Blob& entity, const Blob& body, bool ba
                                                            "ask the sender for multipart/signed"));
       return Ok();
     }
-    RecordLayerError(layer, header.error());
+    RecordLayerError(layer, envelope.error());
     return Ok();
   }
-  if (!OpenEnvelopeLayer(*header, pos, layer)) return Ok();
+  if (!OpenEnvelopeLayer(envelope->Header(), pos, layer)) return Ok();
   auto keys = Keys();
   if (!keys) return std::move(keys).error();
   cms::DecryptOptions options;
   options.allow_legacy = policy_.allow_legacy;
-  ASSIGN_OR_RETURN(FileSource ciphertext_reader, ciphertext.Reader());
   ASSIGN_OR_RETURN(ScratchFile plaintext, ScratchFile::Create());
   mime::CrlfSink canonical(plaintext);
-  if (auto st = cms::DecryptStream(*header, ciphertext_reader, **keys, options, canonical); !st) {
+  if (auto st = envelope->Decrypt(**keys, options, canonical); !st) {
     // Whatever reached the scratch file is dropped with it, never walked (catalogue E3).
+    // What fits in memory is read again and walked as Walk does, so that both paths give
+    // a damaged envelope the same verdict, whichever check met the damage first.
+    if (entity.length <= kMaxMessageBytes) {
+      ASSIGN_OR_RETURN(std::string bytes, ReadBlob(entity));
+      buffers_.push_back(std::move(bytes));
+      return Visit(buffers_.back(), pos);
+    }
     RecordLayerError(layer, st.error());
     return Ok();
   }
