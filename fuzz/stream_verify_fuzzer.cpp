@@ -48,7 +48,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   std::string_view message = sealpost::fuzz::AsView(data, size);
   MemoryFile file(message);
   auto in_memory = context->Read(message);
-  auto streamed = context->ReadMessageFile(file.path(), /*force_stream=*/true);
+  sealpost::smime::SecureMimeContext::FileReadOptions options;
+  options.force_stream = true;
+  auto streamed = context->ReadMessageFile(file.path(), options);
   Check(in_memory.has_value() == streamed.has_value(), "one path read the message and the other refused it");
   if (!in_memory) return 0;
   sealpost::fuzz::CheckReport(*in_memory);

@@ -343,10 +343,19 @@ int ReportVerdict(const Options& o, bool is_read, smime::Report& report, std::st
   return code;
 }
 
+// `verify` of a file over this size reads it from the file, its parts over this size
+// streamed: a 10 MiB message was read whole into fresh memory (page faults and zeroing were
+// a third of the time) and verified in 23 ms, streamed in 15.5 ms. `read`, which shows the
+// content, keeps whole messages up to kInMemoryMessageLimit.
+constexpr uint64_t kVerifyStreamsAbove = 1 << 20;
+
 int RunExamineStreaming(const Options& o, bool is_read) {
   auto ctx = MakeContext(o);
   if (!ctx) return Fail(ctx.error(), o.verbose);
-  auto report = ctx->ReadMessageFile(o.in, o.stream);
+  smime::SecureMimeContext::FileReadOptions options;
+  options.force_stream = o.stream;
+  options.want_content = is_read;  // `verify` never shows the content (see RunExamine)
+  auto report = ctx->ReadMessageFile(o.in, options);
   if (!report) return Fail(std::move(report).error().WithContext("cannot examine " + o.in), o.verbose);
   auto headers = ReadHeaderFields(o.in);
   return ReportVerdict(o, is_read, *report, headers ? *headers : std::string());
@@ -356,6 +365,21 @@ int RunExamineStreaming(const Options& o, bool is_read) {
 
 int RunExamine(const Options& o, bool is_read) {
   if (o.content_path.empty() && UseStreaming(o)) return RunExamineStreaming(o, is_read);
+  struct stat st {};
+  if (!is_read && o.content_path.empty() && o.in != "-" && ::stat(o.in.c_str(), &st) == 0 &&
+      static_cast<uint64_t>(st.st_size) > kVerifyStreamsAbove) {
+    // A message the streamed walk refuses outright (a header it will not hold, say) is
+    // examined in memory below, which then has the last word, as for smaller files.
+    auto ctx = MakeContext(o);
+    if (!ctx) return Fail(ctx.error(), o.verbose);
+    smime::SecureMimeContext::FileReadOptions options;
+    options.stream_above = kVerifyStreamsAbove;
+    options.want_content = false;
+    if (auto report = ctx->ReadMessageFile(o.in, options)) {
+      auto headers = ReadHeaderFields(o.in);
+      return ReportVerdict(o, is_read, *report, headers ? *headers : std::string());
+    }
+  }
   auto message = ReadFile(o.in, smime::kMaxMessageBytes);
   if (!message) return Fail(message.error(), o.verbose);
   std::optional<std::string> content;

@@ -128,10 +128,16 @@ class SecureMimeContext final {
   Status SignFile(const std::string& in_path, const std::string& out_path, const SignRequest& request) const;
   Status EncryptFile(const std::string& in_path, const std::string& out_path, const EncryptRequest& request) const;
   Status DecryptFile(const std::string& in_path, const std::string& out_path) const;
-  // Read over a file: messages up to kInMemoryMessageLimit are read as Read does; larger
-  // ones are walked from the file, decrypted layers going to anonymous scratch files.
-  // `force_stream`: walk even small messages from the file (tests, and users who want it).
-  Result<Report> ReadMessageFile(const std::string& path, bool force_stream = false) const;
+  // Read over a file: messages up to options.stream_above bytes are read as Read does;
+  // larger ones are walked from the file (their parts over stream_above streamed, smaller
+  // ones in memory), decrypted layers going to anonymous scratch files.
+  struct FileReadOptions {
+    bool force_stream = false;  // walk every part from the file (tests, and users who want it)
+    uint64_t stream_above = kInMemoryMessageLimit;
+    bool want_content = true;   // as ReadOptions::want_content
+  };
+  Result<Report> ReadMessageFile(const std::string& path, const FileReadOptions& options) const;
+  Result<Report> ReadMessageFile(const std::string& path) const { return ReadMessageFile(path, FileReadOptions{}); }
 
   // The cipher for these recipients when none is forced.
   cms::ContentCipher ChooseCipher(const EncryptRequest& request) const;
@@ -165,7 +171,8 @@ class SecureMimeContext final {
   Result<SigningSetup> PrepareSigning(const SignRequest& request) const;
   Result<EncryptionSetup> PrepareEncryption(const EncryptRequest& request) const;
   Result<std::string> SignEntity(std::string_view entity, const SignRequest& request) const;
-  Result<Report> ReadLargeMessage(const std::string& path, uint64_t size, bool stream_every_part) const;
+  Result<Report> ReadLargeMessage(const std::string& path, uint64_t size, uint64_t in_memory_part_limit,
+                                  bool want_content) const;
   Result<std::string> EncryptEntity(std::string_view entity, const EncryptRequest& request) const;
   std::vector<Identity> identities_;
   std::shared_ptr<KeySource> keys_;

@@ -11,6 +11,8 @@
 #include "mime/entity.h"
 #include "mime/stream_codecs.h"
 #include "smime/context.h"
+
+#include <algorithm>
 #include "smime/internal/message_walker.h"
 #include "smime/internal/stream_message.h"
 
@@ -145,9 +147,12 @@ Status SecureMimeContext::DecryptFile(const std::string& in_path, const std::str
   return out.Commit();
 }
 
-Result<Report> SecureMimeContext::ReadMessageFile(const std::string& path, bool force_stream) const {
+Result<Report> SecureMimeContext::ReadMessageFile(const std::string& path, const FileReadOptions& options) const {
   ASSIGN_OR_RETURN(FileSource probe, FileSource::Open(path));
-  if (force_stream || probe.size() > kInMemoryMessageLimit) return ReadLargeMessage(path, probe.size(), force_stream);
+  if (options.force_stream || probe.size() > options.stream_above)
+    return ReadLargeMessage(path, probe.size(),
+                            options.force_stream ? 0 : std::min(options.stream_above, kInMemoryMessageLimit),
+                            options.want_content);
   std::string message(static_cast<size_t>(probe.size()), '\0');
   size_t got = 0;
   while (got < message.size()) {
@@ -156,13 +161,17 @@ Result<Report> SecureMimeContext::ReadMessageFile(const std::string& path, bool 
     got += n;
   }
   message.resize(got);
-  return Read(message);
+  ReadOptions read_options;
+  read_options.want_content = options.want_content;
+  return Read(message, read_options);
 }
 
-Result<Report> SecureMimeContext::ReadLargeMessage(const std::string& path, uint64_t size, bool stream_every_part) const {
+Result<Report> SecureMimeContext::ReadLargeMessage(const std::string& path, uint64_t size,
+                                                   uint64_t in_memory_part_limit, bool want_content) const {
   internal::MessageWalker walker([this] { return DecryptionKeys(); }, trust_, policy_, Now());
   walker.SetRevocation(revocation_.get(), revocation_hard_fail_);
-  if (stream_every_part) walker.SetInMemoryPartLimit(0);
+  walker.SetInMemoryPartLimit(in_memory_part_limit);
+  walker.SetWantContent(want_content);
   return walker.WalkFile(internal::Blob{path, 0, size});
 }
 

@@ -127,7 +127,7 @@ Status MessageWalker::VisitBlob(const Blob& entity, const Position& pos) {
   if (ct.type == "multipart") {
     if (pos.on_root_chain && !content_set_) {
       content_set_ = true;
-      report_.warnings.push_back(LargeContentNote(entity.length));
+      if (want_content_) report_.warnings.push_back(LargeContentNote(entity.length));
     }
     auto parts = ScanMultipart(body, ct.Param("boundary"), mime::kMaxMimeParts);
     if (!parts) {
@@ -145,7 +145,7 @@ Status MessageWalker::VisitBlob(const Blob& entity, const Position& pos) {
   }
   if (pos.on_root_chain && !content_set_) {
     content_set_ = true;
-    report_.warnings.push_back(LargeContentNote(entity.length));
+    if (want_content_) report_.warnings.push_back(LargeContentNote(entity.length));
   }
   return Ok();
 }
