@@ -6,17 +6,22 @@
 
 #include "cms/envelope.h"
 #include "cms/envelope_stream.h"
-#include "pki/testing/throwaway_certificate.h"
+#include "cms/testing/rsa_identity.h"
 
 namespace sealpost::cms {
 namespace {
 
-struct RsaIdentity {
-  ossl::EvpPkeyPtr key{EVP_RSA_gen(2048)};
-  ossl::X509Ptr x509 = pki::testing::ThrowawayCertificate("Bob", 1, key.get());
-  pki::Certificate certificate = pki::Certificate::FromNative(x509.get());
-  Identity identity{certificate, pki::PrivateKey::FromNative(key.get())};
-};
+using testing::RsaIdentity;
+
+// Decrypts `der` with EnvelopeStream into a string.
+Result<std::string> StreamDecrypt(const std::string& der, const Identity& identity) {
+  MemorySource in(der);
+  ASSIGN_OR_RETURN(EnvelopeStream envelope, EnvelopeStream::Open(in));
+  std::string received;
+  StringSink sink(received);
+  RETURN_IF_ERROR(envelope.Decrypt({identity}, {}, sink));
+  return received;
+}
 
 // `openssl cms -stream` form: indefinite lengths, so bytes can be inserted or dropped in the
 // trailer without re-encoding anything around them. It ends with the encryptedContent's and
@@ -36,16 +41,8 @@ class OnePassGcmTest : public ::testing::Test {
     ASSERT_EQ(streamed_.substr(TagTlvOffset(), 2), std::string("\x04\x10", 2));
   }
   size_t TagTlvOffset() const { return streamed_.size() - kTrailerAfterTag - kTagLength - 2; }
-  Result<std::string> StreamDecrypt(const std::string& der) {
-    MemorySource in(der);
-    ASSIGN_OR_RETURN(EnvelopeStream envelope, EnvelopeStream::Open(in));
-    std::string received;
-    StringSink sink(received);
-    RETURN_IF_ERROR(envelope.Decrypt({bob_.identity}, {}, sink));
-    return received;
-  }
   void ExpectFailure(const std::string& der, ErrorCode code, const std::string& message_part) {
-    auto plain = StreamDecrypt(der);
+    auto plain = StreamDecrypt(der, bob_.identity);
     ASSERT_FALSE(plain.has_value()) << "decrypted " << plain->size() << " bytes";
     EXPECT_EQ(plain.error().code(), code) << plain.error().message();
     EXPECT_NE(plain.error().message().find(message_part), std::string::npos) << plain.error().message();
@@ -55,12 +52,12 @@ class OnePassGcmTest : public ::testing::Test {
 };
 
 TEST_F(OnePassGcmTest, StreamedAndDerFormsDecrypt) {
-  auto plain = StreamDecrypt(streamed_);
+  auto plain = StreamDecrypt(streamed_, bob_.identity);
   ASSERT_TRUE(plain.has_value()) << plain.error().message();
   EXPECT_EQ(*plain, content_);
   auto der = Encrypt(content_, {{bob_.certificate}}, ContentCipher::kAes128Gcm);  // definite lengths
   ASSERT_TRUE(der.has_value()) << der.error().message();
-  auto from_der = StreamDecrypt(*der);
+  auto from_der = StreamDecrypt(*der, bob_.identity);
   ASSERT_TRUE(from_der.has_value()) << from_der.error().message();
   EXPECT_EQ(*from_der, content_);
 }
@@ -108,21 +105,13 @@ TEST(OnePassTrailerTest, DamagedUnprotectedAttributesAreRefused) {
   std::string streamed;
   StringSink out(streamed);
   ASSERT_TRUE(EncryptStream(in, {{bob.certificate}}, ContentCipher::kAes256Cbc, out).has_value());
-  auto decrypt = [&](const std::string& der) -> Result<std::string> {
-    MemorySource source(der);
-    ASSIGN_OR_RETURN(EnvelopeStream envelope, EnvelopeStream::Open(source));
-    std::string received;
-    StringSink sink(received);
-    RETURN_IF_ERROR(envelope.Decrypt({bob.identity}, {}, sink));
-    return received;
-  };
-  auto intact = decrypt(streamed);
+  auto intact = StreamDecrypt(streamed, bob.identity);
   ASSERT_TRUE(intact.has_value()) << intact.error().message();
   EXPECT_EQ(*intact, content);
   // After the content's and the EncryptedContentInfo's end-of-contents: [1] { INTEGER 0 }.
   std::string damaged = streamed;
   damaged.insert(damaged.size() - 6, std::string("\xa1\x03\x02\x01\x00", 5));
-  auto refused = decrypt(damaged);
+  auto refused = StreamDecrypt(damaged, bob.identity);
   ASSERT_FALSE(refused.has_value());
   EXPECT_EQ(refused.error().code(), ErrorCode::kMalformed);
   EXPECT_EQ(refused.error().message(), "the encrypted message is not a readable CMS structure");

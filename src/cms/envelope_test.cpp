@@ -9,17 +9,12 @@
 #include <openssl/rsa.h>
 
 #include "cms/envelope_stream.h"
-#include "pki/testing/throwaway_certificate.h"
+#include "cms/testing/rsa_identity.h"
 
 namespace sealpost::cms {
 namespace {
 
-struct RsaIdentity {
-  ossl::EvpPkeyPtr key{EVP_RSA_gen(2048)};
-  ossl::X509Ptr x509 = pki::testing::ThrowawayCertificate("Bob", 1, key.get());
-  pki::Certificate certificate = pki::Certificate::FromNative(x509.get());
-  Identity identity{certificate, pki::PrivateKey::FromNative(key.get())};
-};
+using testing::RsaIdentity;
 
 // The encryptedKey of the only RecipientInfo: the one 256-byte OCTET STRING (RSA-2048).
 size_t EncryptedKeyOffset(const std::string& der) {
