@@ -148,9 +148,7 @@ Result<std::string> Decrypt(std::string_view der, const std::vector<Identity>& i
                                            ", which is refused; use --allow-legacy to read old mail");
     ossl::EnsureLegacyProvider();
   }
-  ossl::BioPtr in = ossl::MemBio(der.data(), der.size());
-  ossl::CmsPtr cms(d2i_CMS_bio(in.get(), nullptr));
-  if (!cms) return ossl::MakeError(ErrorCode::kMalformed, "the encrypted message is not a readable CMS structure");
+  ASSIGN_OR_RETURN(ossl::CmsPtr cms, internal::ParseEnvelope(der));
 
   RETURN_IF_ERROR(internal::SelectIdentity(cms.get(), identities));
   ossl::BioPtr out(BIO_new(BIO_s_mem()));

@@ -170,17 +170,6 @@ Status EncryptStream(ByteSource& content, const std::vector<Recipient>& recipien
 
 namespace {
 
-// Once Finish has read what follows the content, OpenSSL parses the whole header once more,
-// so that a trailer it refuses (damaged unprotectedAttrs, say) is refused here too, as when
-// the envelope is decrypted in memory.
-Status CheckWholeHeader(const internal::EnvelopeReader& reader) {
-  const std::string header = reader.Header();
-  ossl::BioPtr in = ossl::MemBio(header.data(), header.size());
-  ossl::CmsPtr cms(d2i_CMS_bio(in.get(), nullptr));
-  if (!cms) return ossl::MakeError(ErrorCode::kMalformed, "the encrypted message is not a readable CMS structure");
-  return Ok();
-}
-
 // AuthEnvelopedData in one pass. Its tag follows the content, so OpenSSL gets the header with
 // a placeholder tag of the announced length (d2i insists on one) to unwrap the content key
 // and set up the cipher; the ciphertext is then decrypted as it is read, and the real tag
@@ -190,10 +179,7 @@ Status DecryptAuthenticated(internal::EnvelopeReader& reader, const std::vector<
                             ByteSink& plaintext) {
   ASSIGN_OR_RETURN(EnvelopeInfo announced, InspectEnvelope(reader.Header(), TagPlace::kFollowsContent));
   const std::string placeholder = internal::Wrap(0x04, std::string(static_cast<size_t>(announced.tag_length), '\0'));
-  const std::string header = reader.HeaderWith(placeholder);
-  ossl::BioPtr in = ossl::MemBio(header.data(), header.size());
-  ossl::CmsPtr cms(d2i_CMS_bio(in.get(), nullptr));
-  if (!cms) return ossl::MakeError(ErrorCode::kMalformed, "the encrypted message is not a readable CMS structure");
+  ASSIGN_OR_RETURN(ossl::CmsPtr cms, internal::ParseEnvelope(reader.HeaderWith(placeholder)));
   RETURN_IF_ERROR(internal::SelectIdentity(cms.get(), identities));
 
   // CMS_dataInit pushes the cipher onto `no_content`, which is never read: the ciphertext
@@ -220,13 +206,16 @@ Status DecryptAuthenticated(internal::EnvelopeReader& reader, const std::vector<
   }
 
   RETURN_IF_ERROR(reader.Finish());
-  ASSIGN_OR_RETURN(EnvelopeInfo whole, InspectEnvelope(reader.Header()));  // the tag's presence and length
+  const std::string whole_header = reader.Header();
+  ASSIGN_OR_RETURN(EnvelopeInfo whole, InspectEnvelope(whole_header));  // the tag's presence and length
   // RFC 5083 makes authAttrs part of the GCM associated data, which must go in before the
   // ciphertext; they arrive after it, and OpenSSL 3.0 cannot even parse them.
   if (whole.auth_attrs)
     return Error(ErrorCode::kUnsupported,
                  "the encrypted message carries authenticated attributes (authAttrs), which Sealpost cannot check; refused");
-  RETURN_IF_ERROR(CheckWholeHeader(reader));
+  // OpenSSL parses the whole header once more, so that a trailer it refuses is refused here
+  // too, as when the envelope is decrypted in memory.
+  RETURN_IF_ERROR(internal::ParseEnvelope(whole_header));
   int out = 0;
   if (EVP_CIPHER_CTX_ctrl(cipher, EVP_CTRL_AEAD_SET_TAG, static_cast<int>(whole.tag.size()),
                           const_cast<char*>(whole.tag.data())) != 1 ||
@@ -248,9 +237,7 @@ Status DecryptStream(std::string_view header_der, ByteSource& ciphertext, const 
                                            ", which is refused; use --allow-legacy to read old mail");
     ossl::EnsureLegacyProvider();
   }
-  ossl::BioPtr in = ossl::MemBio(header_der.data(), header_der.size());
-  ossl::CmsPtr cms(d2i_CMS_bio(in.get(), nullptr));
-  if (!cms) return ossl::MakeError(ErrorCode::kMalformed, "the encrypted message is not a readable CMS structure");
+  ASSIGN_OR_RETURN(ossl::CmsPtr cms, internal::ParseEnvelope(header_der));
   RETURN_IF_ERROR(internal::SelectIdentity(cms.get(), identities));
 
   ossl::StreamBio source = ossl::StreamBio::Reading(ciphertext);
@@ -291,7 +278,9 @@ Status EnvelopeStream::Decrypt(const std::vector<Identity>& identities, const De
     // read so far is enough, and the content flows from the input through the cipher.
     RETURN_IF_ERROR(DecryptStream(reader_->Header(), reader_->content(), identities, options, plaintext));
     RETURN_IF_ERROR(reader_->Finish());
-    return CheckWholeHeader(*reader_);
+    // A trailer OpenSSL refuses (damaged unprotectedAttrs, say) is refused, as in memory.
+    RETURN_IF_ERROR(internal::ParseEnvelope(reader_->Header()));
+    return Ok();
   }
   return DecryptAuthenticated(*reader_, identities, plaintext);
 }

@@ -69,6 +69,13 @@ CMS_RecipientInfo* KeyTransportFor(CMS_ContentInfo* cms, const pki::Certificate&
 
 }  // namespace
 
+Result<ossl::CmsPtr> ParseEnvelope(std::string_view der) {
+  ossl::BioPtr in = ossl::MemBio(der.data(), der.size());
+  ossl::CmsPtr cms(d2i_CMS_bio(in.get(), nullptr));
+  if (!cms) return ossl::MakeError(ErrorCode::kMalformed, "the encrypted message is not a readable CMS structure");
+  return cms;
+}
+
 Status SelectIdentity(CMS_ContentInfo* cms, const std::vector<Identity>& identities) {
   for (const auto& id : identities) {
     // RSA key transport: only the RecipientInfo addressed to us is tried (catalogue E7), and

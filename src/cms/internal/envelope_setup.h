@@ -5,6 +5,7 @@
 
 #include <openssl/cms.h>
 
+#include <string_view>
 #include <vector>
 
 #include "cms/algorithms.h"
@@ -21,6 +22,9 @@ Status ConfigureRecipient(CMS_RecipientInfo* ri, const Recipient& r);
 
 // CMS_encrypt with every recipient added and configured; content not yet attached.
 Result<ossl::CmsPtr> StartEnvelope(const std::vector<Recipient>& recipients, ContentCipher cipher, unsigned flags);
+
+// The (Auth)EnvelopedData DER `der` parsed by OpenSSL; kMalformed when it cannot be.
+Result<ossl::CmsPtr> ParseEnvelope(std::string_view der);
 
 // Gives the key of the first identity that matches a RecipientInfo to `cms` (only that
 // RecipientInfo is tried, catalogue E7). kNoKey when none matches. A failed RSA unwrap is not
