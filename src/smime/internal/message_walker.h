@@ -67,6 +67,8 @@ class MessageWalker final {
 
   Status Visit(std::string_view entity_bytes, const Position& pos);
   Status VisitBlob(const Blob& entity, const Position& pos);
+  // Reads `entity` from its file and walks it as Walk does (the bytes live in buffers_).
+  Status VisitBlobInMemory(const Blob& entity, const Position& pos);
   Status VisitBlobMultipartSigned(const Blob& body, const std::string& boundary, const std::string& micalg,
                                   const Position& pos);
   Status VisitBlobCms(const Blob& entity, const Blob& body, bool base64, const Position& pos);

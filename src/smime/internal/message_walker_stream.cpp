@@ -91,12 +91,14 @@ Result<Report> MessageWalker::WalkFile(const Blob& file) {
   return std::move(report_);
 }
 
+Status MessageWalker::VisitBlobInMemory(const Blob& entity, const Position& pos) {
+  ASSIGN_OR_RETURN(std::string bytes, ReadBlob(entity));
+  buffers_.push_back(std::move(bytes));
+  return Visit(buffers_.back(), pos);
+}
+
 Status MessageWalker::VisitBlob(const Blob& entity, const Position& pos) {
-  if (entity.length <= in_memory_part_limit_) {
-    ASSIGN_OR_RETURN(std::string bytes, ReadBlob(entity));
-    buffers_.push_back(std::move(bytes));
-    return Visit(buffers_.back(), pos);
-  }
+  if (entity.length <= in_memory_part_limit_) return VisitBlobInMemory(entity, pos);
   if (pos.mime_depth > policy_.max_mime_depth)
     return Error(ErrorCode::kLimit, "the message nests MIME parts deeper than " + std::to_string(policy_.max_mime_depth) + " levels");
   ASSIGN_OR_RETURN(HeaderBlock head, ReadHeaderBlock(entity));
@@ -237,11 +239,7 @@ Status MessageWalker::VisitBlobCms(const Blob& entity, const Blob& body, bool ba
     // finds damaged) is read and walked as Walk does when it fits the in-memory cap, so both
     // paths give it the same verdict (the stream_verify fuzzer found a truncated opaque
     // signed-data that OpenSSL reads and the splitter refused).
-    if (entity.length <= kMaxMessageBytes) {
-      ASSIGN_OR_RETURN(std::string bytes, ReadBlob(entity));
-      buffers_.push_back(std::move(bytes));
-      return Visit(buffers_.back(), pos);
-    }
+    if (entity.length <= kMaxMessageBytes) return VisitBlobInMemory(entity, pos);
     if (envelope.error().message().find("not EnvelopedData") != std::string::npos) {
       // Beyond the cap, signed-data would have to be held to be verified.
       layer.kind = LayerVerdict::Kind::kSigned;
@@ -266,11 +264,7 @@ Status MessageWalker::VisitBlobCms(const Blob& entity, const Blob& body, bool ba
     // Whatever reached the scratch file is dropped with it, never walked (catalogue E3).
     // What fits in memory is read again and walked as Walk does, so that both paths give
     // a damaged envelope the same verdict, whichever check met the damage first.
-    if (entity.length <= kMaxMessageBytes) {
-      ASSIGN_OR_RETURN(std::string bytes, ReadBlob(entity));
-      buffers_.push_back(std::move(bytes));
-      return Visit(buffers_.back(), pos);
-    }
+    if (entity.length <= kMaxMessageBytes) return VisitBlobInMemory(entity, pos);
     RecordLayerError(layer, st.error());
     return Ok();
   }
