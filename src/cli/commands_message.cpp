@@ -82,11 +82,18 @@ void WarnAboutExpiringIdentities(const Options& o, smime::Report& report) {
 
 // Big messages (or --stream) go file to file through the bounded-memory path; standard
 // input and output cannot, since the output must appear only after the operation succeeds.
+// The size of the input file; nothing for standard input or a file stat cannot see.
+std::optional<uint64_t> InputFileSize(const Options& o) {
+  struct stat st {};
+  if (o.in == "-" || ::stat(o.in.c_str(), &st) != 0) return std::nullopt;
+  return static_cast<uint64_t>(st.st_size);
+}
+
 bool UseStreaming(const Options& o) {
   if (o.in == "-") return false;
   if (o.stream) return true;
-  struct stat st {};
-  return ::stat(o.in.c_str(), &st) == 0 && static_cast<uint64_t>(st.st_size) > smime::kInMemoryMessageLimit;
+  auto size = InputFileSize(o);
+  return size && *size > smime::kInMemoryMessageLimit;
 }
 
 // A file beside nothing, removed when the operation is over (the signed-but-not-yet-
@@ -349,13 +356,15 @@ int ReportVerdict(const Options& o, bool is_read, smime::Report& report, std::st
 // content, keeps whole messages up to kInMemoryMessageLimit.
 constexpr uint64_t kVerifyStreamsAbove = 1 << 20;
 
-int RunExamineStreaming(const Options& o, bool is_read) {
+// Examines the input walked from its file. With `or_in_memory`, a message the walk refuses
+// outright (a header it will not hold, say) gives nothing, for the in-memory path to examine
+// and have the last word on, as for smaller files.
+std::optional<int> ExamineFromFile(const Options& o, bool is_read,
+                                   const smime::SecureMimeContext::FileReadOptions& options, bool or_in_memory) {
   auto ctx = MakeContext(o);
   if (!ctx) return Fail(ctx.error(), o.verbose);
-  smime::SecureMimeContext::FileReadOptions options;
-  options.force_stream = o.stream;
-  options.want_content = is_read;  // `verify` never shows the content (see RunExamine)
   auto report = ctx->ReadMessageFile(o.in, options);
+  if (!report && or_in_memory) return std::nullopt;
   if (!report) return Fail(std::move(report).error().WithContext("cannot examine " + o.in), o.verbose);
   auto headers = ReadHeaderFields(o.in);
   return ReportVerdict(o, is_read, *report, headers ? *headers : std::string());
@@ -364,21 +373,15 @@ int RunExamineStreaming(const Options& o, bool is_read) {
 }  // namespace
 
 int RunExamine(const Options& o, bool is_read) {
-  if (o.content_path.empty() && UseStreaming(o)) return RunExamineStreaming(o, is_read);
-  struct stat st {};
-  if (!is_read && o.content_path.empty() && o.in != "-" && ::stat(o.in.c_str(), &st) == 0 &&
-      static_cast<uint64_t>(st.st_size) > kVerifyStreamsAbove) {
-    // A message the streamed walk refuses outright (a header it will not hold, say) is
-    // examined in memory below, which then has the last word, as for smaller files.
-    auto ctx = MakeContext(o);
-    if (!ctx) return Fail(ctx.error(), o.verbose);
-    smime::SecureMimeContext::FileReadOptions options;
-    options.stream_above = kVerifyStreamsAbove;
-    options.want_content = false;
-    if (auto report = ctx->ReadMessageFile(o.in, options)) {
-      auto headers = ReadHeaderFields(o.in);
-      return ReportVerdict(o, is_read, *report, headers ? *headers : std::string());
-    }
+  smime::SecureMimeContext::FileReadOptions from_file;
+  from_file.want_content = is_read;  // `verify` never shows the content (see below)
+  if (o.content_path.empty() && UseStreaming(o)) {
+    from_file.force_stream = o.stream;
+    return *ExamineFromFile(o, is_read, from_file, /*or_in_memory=*/false);
+  }
+  if (auto size = InputFileSize(o); !is_read && o.content_path.empty() && size && *size > kVerifyStreamsAbove) {
+    from_file.stream_above = kVerifyStreamsAbove;
+    if (auto code = ExamineFromFile(o, is_read, from_file, /*or_in_memory=*/true)) return *code;
   }
   auto message = ReadFile(o.in, smime::kMaxMessageBytes);
   if (!message) return Fail(message.error(), o.verbose);
