@@ -51,7 +51,7 @@ LONG_FUZZ_SECONDS ?= 600
 FUZZ_DIR ?= build-fuzz
 FUZZ_SECONDS ?= 120
 FUZZ_JOBS ?= 1
-FUZZ_TARGETS ?= mime_structure verify stream_verify decrypt pkcs12 ldap_choice vault_open address certificate_identity
+FUZZ_TARGETS ?= mime_structure verify stream_verify decrypt signed_data pkcs12 ldap_choice vault_open address certificate_identity
 fuzz:
 	@scripts/install-deps.sh --fuzz
 	@CC=clang-14 CXX=clang++-14 cmake -S . -B $(FUZZ_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSEALPOST_FUZZ=ON \

@@ -14,7 +14,7 @@ corpus=$here/corpus
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-targets="mime_structure verify decrypt pkcs12 ldap_choice vault_open address certificate_identity"
+targets="mime_structure verify decrypt signed_data pkcs12 ldap_choice vault_open address certificate_identity"
 for t in $targets; do
   mkdir -p "$corpus/$t"
   find "$corpus/$t" -type f ! -name 'regress-*' -delete
@@ -63,6 +63,25 @@ sed 's/in spirit/in letter/' "$v/sealpost-detached.eml" > "$v/tampered-body.eml"
   sed -n '/^MIME-Version/,$p' "$v/sealpost-detached.eml" | sed 1d; printf '\n--outer--\n'; } > "$v/prepended-text.eml"  # M1
 openssl cms -sign -in "$work/body.txt" -signer "$keys/alice.pem" -inkey "$keys/alice.key" -outform DER \
   -nodetach -out "$v/bare-signed.p7m"
+
+# --- bare SignedData over one fixed content (signed_data; = its kContent) ---
+sd=$corpus/signed_data
+printf 'Content-Type: text/plain\r\n\r\nThe signed_data fuzz target'"'"'s content.\r\n' > "$work/sd-content"
+sd_sign() {  # out [extra openssl cms args]
+  local out=$1; shift
+  openssl cms -sign -binary -in "$work/sd-content" -signer "$keys/alice.pem" -inkey "$keys/alice.key" \
+    -outform DER -out "$sd/$out" "$@"
+}
+sd_sign rsa-sha256.der
+sd_sign rsa-sha384.der -md sha384
+sd_sign rsa-sha512-nocap.der -md sha512 -nosmimecap
+sd_sign ca-in-bag.der -certfile "$keys/ca.pem"
+sd_sign no-certs.der -nocerts
+sd_sign no-signed-attributes.der -noattr
+sd_sign subject-key-id.der -keyid
+sd_sign sha1.der -md sha1
+sd_sign pss.der -keyopt rsa_padding_mode:pss
+sd_sign embedded.der -nodetach
 
 # --- encrypted messages (decrypt) ---
 d=$corpus/decrypt

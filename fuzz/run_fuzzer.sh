@@ -17,6 +17,7 @@ mkdir -p "$work" "$artifacts"
 seeds=("$here/corpus/$target")
 case $target in
   mime_structure|verify|stream_verify|decrypt) pattern='.*\.(eml|p7m|p7s|msg|cms|env|opaque|multipart|bin|sig|mime)$' ;;
+  signed_data) pattern='.*\.(p7s|sig|cms|der)$' ;;
   pkcs12) pattern='.*\.(p12|pfx)$' ;;
   ldap_choice) pattern='.*\.(crt|cer|der|p7b)$' ;;
   certificate_identity) pattern='.*\.(crt|cer|pem|der|p7b)$' ;;

@@ -12,6 +12,7 @@
 #include "cms/algorithms.h"
 #include "pki/certificate_cache.h"
 #include "cms/internal/certificate_bag.h"
+#include "cms/internal/common_signed_data_verify.h"
 #include "cms/internal/signed_attributes_signature.h"
 #include "ossl/errors.h"
 #include "ossl/handles.h"
@@ -354,6 +355,10 @@ Result<SignedDataResult> VerifyWithContent(std::string_view der, BIO* content_bi
 Result<SignedDataResult> VerifySignedData(std::string_view der, std::optional<std::string_view> detached_content,
                                           const VerifyOptions& options,
                                           const std::vector<pki::Certificate>& extra_certs) {
+  if (detached_content) {
+    if (auto fast = internal::VerifyCommonSignedData(der, &*detached_content, nullptr, options, extra_certs))
+      return std::move(fast).value();
+  }
   ossl::BioPtr content_bio;
   if (detached_content) content_bio = ossl::MemBio(detached_content->data(), detached_content->size());
   return VerifyWithContent(der, content_bio.get(), options, extra_certs);
@@ -362,6 +367,7 @@ Result<SignedDataResult> VerifySignedData(std::string_view der, std::optional<st
 Result<SignedDataResult> VerifySignedDataWithDigest(std::string_view der, const ContentDigest& digest,
                                                     const VerifyOptions& options,
                                                     const std::vector<pki::Certificate>& extra_certs) {
+  if (auto fast = internal::VerifyCommonSignedData(der, nullptr, &digest, options, extra_certs)) return std::move(fast).value();
   return VerifyWithContent(der, nullptr, options, extra_certs, &digest);
 }
 

@@ -69,6 +69,9 @@ struct VerifyOptions {
   // The signer's SMIMECapabilities and encryption-key preference: only harvesting a
   // contact uses them, so a bulk run that harvests nothing skips decoding them.
   bool want_sender_preferences = true;
+  // With both caches: messages of the common shape (internal/common_signed_data.h) are
+  // checked without OpenSSL's CMS decoder. Off only to compare the two paths in tests.
+  bool common_shape_fast_path = true;
 };
 
 // Parses DER/BER SignedData and checks every signer. With `detached_content`, the digest is

@@ -28,6 +28,7 @@ inline void FreeBioChain(BIO* b) { BIO_free_all(b); }
 inline void FreeGeneralNames(GENERAL_NAMES* g) { GENERAL_NAMES_free(g); }
 
 using X509Ptr = Handle<X509, X509_free>;
+using X509NamePtr = Handle<X509_NAME, X509_NAME_free>;
 using X509StackPtr = Handle<STACK_OF(X509), FreeX509Stack>;
 using X509StorePtr = Handle<X509_STORE, X509_STORE_free>;
 using X509StoreCtxPtr = Handle<X509_STORE_CTX, X509_STORE_CTX_free>;

@@ -11,6 +11,7 @@
 #include <cstdio>
 
 #include "core/ascii.h"
+#include "core/utc_time.h"
 #include "ossl/errors.h"
 #include "ossl/handles.h"
 #include "pki/comparable_address.h"
@@ -348,14 +349,7 @@ Result<std::time_t> ParseRfc3339(std::string_view text) {
   }
   if (pos != str.size() || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 60)
     return Error(ErrorCode::kInvalidArgument, "time '" + str + "' is not RFC 3339 (e.g. 2020-01-01T00:00:00Z)");
-  struct tm tm {};
-  tm.tm_year = y - 1900;
-  tm.tm_mon = mo - 1;
-  tm.tm_mday = d;
-  tm.tm_hour = h;
-  tm.tm_min = mi;
-  tm.tm_sec = s;
-  return timegm(&tm) - offset;
+  return UtcSeconds(y, mo, d, h, mi, s) - offset;
 }
 
 }  // namespace sealpost::pki

@@ -54,23 +54,6 @@ bool AttributesObeyRules(CMS_SignerInfo* si) {
   return true;
 }
 
-// The pairs covered. OpenSSL takes the digest from digestAlgorithm whatever the signature
-// algorithm names; for RSA it accepts rsaEncryption or any <digest>WithRSAEncryption
-// (refusing RSA-PSS keys), for EC any identifier. Each set below is inside OpenSSL's.
-bool AlgorithmsCovered(EVP_PKEY* key, int digest_nid, int signature_nid) {
-  if (digest_nid != NID_sha256 && digest_nid != NID_sha384 && digest_nid != NID_sha512) return false;
-  switch (EVP_PKEY_get_base_id(key)) {
-    case EVP_PKEY_RSA:
-      return signature_nid == NID_rsaEncryption || signature_nid == NID_sha256WithRSAEncryption ||
-             signature_nid == NID_sha384WithRSAEncryption || signature_nid == NID_sha512WithRSAEncryption;
-    case EVP_PKEY_EC:
-      return signature_nid == NID_ecdsa_with_SHA256 || signature_nid == NID_ecdsa_with_SHA384 ||
-             signature_nid == NID_ecdsa_with_SHA512;
-    default:
-      return false;
-  }
-}
-
 // What is signed (RFC 5652 §5.4): the attributes encoded as a SET. OpenSSL re-encodes them
 // in the order received (CMS_Attributes_Verify, a SEQUENCE OF tagged as SET: no DER
 // sorting), so this does the same.
@@ -94,6 +77,23 @@ bool EncodeSignedAttributes(CMS_SignerInfo* si, std::string& out) {
 
 }  // namespace
 
+// The pairs covered. OpenSSL takes the digest from digestAlgorithm whatever the signature
+// algorithm names; for RSA it accepts rsaEncryption or any <digest>WithRSAEncryption
+// (refusing RSA-PSS keys), for EC any identifier. Each set below is inside OpenSSL's.
+bool SignatureAlgorithmsCovered(EVP_PKEY* key, int digest_nid, int signature_nid) {
+  if (digest_nid != NID_sha256 && digest_nid != NID_sha384 && digest_nid != NID_sha512) return false;
+  switch (EVP_PKEY_get_base_id(key)) {
+    case EVP_PKEY_RSA:
+      return signature_nid == NID_rsaEncryption || signature_nid == NID_sha256WithRSAEncryption ||
+             signature_nid == NID_sha384WithRSAEncryption || signature_nid == NID_sha512WithRSAEncryption;
+    case EVP_PKEY_EC:
+      return signature_nid == NID_ecdsa_with_SHA256 || signature_nid == NID_ecdsa_with_SHA384 ||
+             signature_nid == NID_ecdsa_with_SHA512;
+    default:
+      return false;
+  }
+}
+
 bool SignedAttributesVerifyFast(CMS_SignerInfo* si, EVP_PKEY* key, SignerKeyCache& cache) {
   if (!si || !key) return false;
   X509_ALGOR* digest_alg = nullptr;
@@ -105,7 +105,7 @@ bool SignedAttributesVerifyFast(CMS_SignerInfo* si, EVP_PKEY* key, SignerKeyCach
   X509_ALGOR_get0(&digest_obj, nullptr, nullptr, digest_alg);
   X509_ALGOR_get0(&signature_obj, nullptr, nullptr, signature_alg);
   const int digest_nid = OBJ_obj2nid(digest_obj);
-  if (!AlgorithmsCovered(key, digest_nid, OBJ_obj2nid(signature_obj)) || !AttributesObeyRules(si)) return false;
+  if (!SignatureAlgorithmsCovered(key, digest_nid, OBJ_obj2nid(signature_obj)) || !AttributesObeyRules(si)) return false;
 
   std::string attributes;
   if (!EncodeSignedAttributes(si, attributes)) {

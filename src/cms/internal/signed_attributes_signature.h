@@ -20,4 +20,8 @@ namespace sealpost::cms::internal {
 // them. False means "not shown here", not "invalid".
 bool SignedAttributesVerifyFast(CMS_SignerInfo* si, EVP_PKEY* key, SignerKeyCache& cache);
 
+// Whether the fast checks cover `key` with this digest and signatureAlgorithm: RSA PKCS #1
+// v1.5 or ECDSA with SHA-256/384/512, as OpenSSL accepts the pair (never more).
+bool SignatureAlgorithmsCovered(EVP_PKEY* key, int digest_nid, int signature_nid);
+
 }  // namespace sealpost::cms::internal

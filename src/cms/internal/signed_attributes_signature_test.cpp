@@ -14,6 +14,7 @@
 #include <string>
 
 #include "cms/internal/der_writer.h"
+#include "cms/testing/detached_signature.h"
 #include "cms/signed_data.h"
 #include "ossl/errors.h"
 #include "ossl/handles.h"
@@ -24,22 +25,9 @@ namespace {
 
 const std::string kContent = "Content-Type: text/plain\r\n\r\nThe signed text.\r\n";
 
-// A detached signature made with OpenSSL's CMS API; `change` edits the SignerInfo before
-// it is signed (so odd attributes are signed, not tampered with).
 std::string SignWith(EVP_PKEY* key, X509* cert, const EVP_MD* md,
                      const std::function<void(CMS_SignerInfo*)>& change = nullptr) {
-  ossl::BioPtr data(BIO_new_mem_buf(kContent.data(), static_cast<int>(kContent.size())));
-  ossl::CmsPtr cms(CMS_sign(nullptr, nullptr, nullptr, nullptr, CMS_DETACHED | CMS_BINARY | CMS_PARTIAL));
-  EXPECT_NE(cms, nullptr);
-  CMS_SignerInfo* si = CMS_add1_signer(cms.get(), cert, key, md, CMS_BINARY);
-  EXPECT_NE(si, nullptr);
-  if (change) change(si);
-  EXPECT_EQ(CMS_final(cms.get(), data.get(), nullptr, CMS_DETACHED | CMS_BINARY), 1);
-  unsigned char* out = nullptr;
-  int len = i2d_CMS_ContentInfo(cms.get(), &out);
-  std::string der(reinterpret_cast<char*>(out), static_cast<size_t>(len > 0 ? len : 0));
-  OPENSSL_free(out);
-  return der;
+  return testing::SignDetached(kContent, key, cert, md, change);
 }
 
 // The first signer of `der` with its certificate found, ready for either check.
