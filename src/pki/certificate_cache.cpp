@@ -9,10 +9,9 @@
 namespace sealpost::pki {
 
 Result<Certificate> CertificateCache::Get(std::string_view encoded) {
-  std::string key(encoded);
   {
     std::lock_guard lock(mutex_);
-    if (auto it = entries_.find(key); it != entries_.end()) return it->second;
+    if (auto it = entries_.find(encoded); it != entries_.end()) return it->second;
   }
   // Parsed outside the lock; a race parses twice and keeps the first.
   const auto* begin = reinterpret_cast<const unsigned char*>(encoded.data());
@@ -26,7 +25,7 @@ Result<Certificate> CertificateCache::Get(std::string_view encoded) {
   Certificate cert = Certificate::FromNative(x.get());  // takes its own reference
   std::lock_guard lock(mutex_);
   if (entries_.size() >= max_entries_) return cert;
-  return entries_.emplace(std::move(key), std::move(cert)).first->second;
+  return entries_.emplace(std::string(encoded), std::move(cert)).first->second;
 }
 
 }  // namespace sealpost::pki

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <limits>
 #include <mutex>
 #include <string>
@@ -33,7 +34,12 @@ class CertificateCache final {
  private:
   const std::size_t max_entries_;
   std::mutex mutex_;
-  std::unordered_map<std::string, Certificate> entries_;  // guarded by mutex_
+  // Looked up by the message's bytes as they are (no key copied per lookup).
+  struct Hash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view bytes) const { return std::hash<std::string_view>{}(bytes); }
+  };
+  std::unordered_map<std::string, Certificate, Hash, std::equal_to<>> entries_;  // guarded by mutex_
 };
 
 }  // namespace sealpost::pki
