@@ -46,6 +46,8 @@ using Asn1TypePtr = Handle<ASN1_TYPE, ASN1_TYPE_free>;
 using X509AttributePtr = Handle<X509_ATTRIBUTE, X509_ATTRIBUTE_free>;
 using Asn1TimePtr = Handle<ASN1_TIME, ASN1_TIME_free>;
 using Asn1OctetStringPtr = Handle<ASN1_OCTET_STRING, ASN1_OCTET_STRING_free>;
+using Asn1IntegerPtr = Handle<ASN1_INTEGER, ASN1_INTEGER_free>;
+using Asn1StringPtr = Handle<ASN1_STRING, ASN1_STRING_free>;
 
 // Takes a new reference on `cert` and returns an owning pointer to it.
 inline X509Ptr UpRef(X509* cert) {

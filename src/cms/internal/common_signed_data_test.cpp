@@ -10,6 +10,9 @@
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
+#include <cstdio>
+#include <functional>
+#include <random>
 #include <string>
 
 #include "cms/internal/common_signed_data_verify.h"
@@ -90,6 +93,33 @@ TEST(SigningTimeTest, MatchesOpenSslForTheStrictForms) {
                           {"2401010000Z", false},    {"240101000000+0100", false}, {"20240101000000.5Z", true},
                           {"24010100000aZ", false},  {"240101000000Z", true}};
   for (const auto& c : invalid) EXPECT_FALSE(ParseSigningTime(c.text, c.generalized)) << c.text;
+}
+
+// Dates around every field's bounds, in both forms, some with a character spoiled: wherever
+// the strict parser answers, OpenSSL reads the same instant (and it answers for most).
+TEST(SigningTimeTest, AgreesWithOpenSslAroundEveryBound) {
+  std::mt19937 rng(20261129);
+  int answered = 0;
+  for (int i = 0; i < 20000; ++i) {
+    const bool generalized = i % 2 == 1;
+    char text[32];
+    const int year = generalized ? static_cast<int>(rng() % 10000) : static_cast<int>(rng() % 100);
+    std::snprintf(text, sizeof text, generalized ? "%04d%02d%02d%02d%02d%02dZ" : "%02d%02d%02d%02d%02d%02dZ", year,
+                  static_cast<int>(rng() % 14), static_cast<int>(rng() % 33), static_cast<int>(rng() % 25),
+                  static_cast<int>(rng() % 61), static_cast<int>(rng() % 61));
+    std::string value(text);
+    if (rng() % 10 == 0) value[rng() % value.size()] = "0Z+-.9a "[rng() % 8];
+    auto mine = ParseSigningTime(value, generalized);
+    if (!mine) continue;
+    ++answered;
+    ossl::Asn1TimePtr t(ASN1_TIME_new());
+    ASSERT_EQ(ASN1_STRING_set(t.get(), value.data(), static_cast<int>(value.size())), 1);
+    t->type = generalized ? V_ASN1_GENERALIZEDTIME : V_ASN1_UTCTIME;
+    struct tm tm {};
+    ASSERT_EQ(ASN1_TIME_to_tm(t.get(), &tm), 1) << value;
+    ASSERT_EQ(*mine, static_cast<long long>(timegm(&tm))) << value;
+  }
+  EXPECT_GT(answered, 2000);
 }
 
 using testing::Summary;
@@ -289,6 +319,44 @@ TEST_F(CommonSignedDataTest, PrecomputedDigestGetsOpenSslsResult) {
     options.common_shape_fast_path = true;
     EXPECT_EQ(fast, openssl);
     EXPECT_NE(openssl.find(right ? "| valid" : "| invalid"), std::string::npos) << openssl;
+  }
+}
+
+// Attributes a client may sign that OpenSSL would re-encode differently are left to it; the
+// kinds it keeps byte for byte are answered, with OpenSSL's result.
+TEST_F(CommonSignedDataTest, OddSignedAttributesAreAnsweredOnlyWhereOpenSslKeepsTheirBytes) {
+  auto add_value = [](int type, const void* value, int len) {
+    return [=](CMS_SignerInfo* si) {
+      ASSERT_EQ(CMS_signed_add1_attr_by_txt(si, "1.3.6.1.4.1.99999.1", type, value, len), 1);
+    };
+  };
+  ossl::Asn1IntegerPtr number(ASN1_INTEGER_new());
+  ASSERT_EQ(ASN1_INTEGER_set(number.get(), 42), 1);
+  const std::string sequence("\x30\x03\x02\x01\x07", 5);  // SEQUENCE { INTEGER 7 }
+  ossl::Asn1StringPtr sequence_value(ASN1_STRING_type_new(V_ASN1_SEQUENCE));
+  ASSERT_EQ(ASN1_STRING_set(sequence_value.get(), sequence.data(), static_cast<int>(sequence.size())), 1);
+  struct Case {
+    const char* name;
+    std::function<void(CMS_SignerInfo*)> change;
+    bool answered;
+  };
+  const Case cases[] = {
+      {"OCTET STRING", add_value(V_ASN1_OCTET_STRING, "note", 4), true},
+      {"SEQUENCE", add_value(V_ASN1_SEQUENCE, sequence_value.get(), -1), true},
+      {"INTEGER", add_value(V_ASN1_INTEGER, number.get(), -1), false},
+      {"UTF8String", add_value(V_ASN1_UTF8STRING, "text", 4), false},
+      {"two values", [&](CMS_SignerInfo* si) {
+         add_value(V_ASN1_OCTET_STRING, "a", 1)(si);
+         X509_ATTRIBUTE* attr = CMS_signed_get_attr(si, CMS_signed_get_attr_count(si) - 1);
+         ASSERT_EQ(X509_ATTRIBUTE_set1_data(attr, V_ASN1_OCTET_STRING, "b", 1), 1);
+       }, false},
+  };
+  for (const auto& c : cases) {
+    const std::string der = testing::SignDetached(kContent, rsa_.get(), rsa_cert_.get(), EVP_sha256(), c.change, CMS_NOSMIMECAP);
+    Outcome o = Run(der, kContent);
+    EXPECT_EQ(o.fast_answered, c.answered) << c.name;
+    EXPECT_EQ(o.fast, o.openssl) << c.name;
+    EXPECT_NE(o.openssl.find("| valid"), std::string::npos) << c.name << ": " << o.openssl;
   }
 }
 
