@@ -164,7 +164,7 @@ int Main(int argc, char** argv) {
                                             "Verify every message of a Maildir (cur/ and new/) or of a folder of message files")
                              ->excludes(verify_in)
                              ->excludes(verify_content);
-  verify->add_option("--jobs", o.jobs, "With --maildir: threads (default: the number of cores)")
+  verify->add_option("--jobs", o.jobs, "With --maildir: threads (default: the number of cores plus one)")
       ->needs(verify_maildir)
       ->check(CLI::Range(1u, 1024u));
   auto* read = app.add_subcommand("read", "Decrypt and verify every layer, then show the message");

@@ -32,7 +32,7 @@ struct MailboxResult {
 };
 
 struct MailboxOptions {
-  unsigned jobs = 0;  // threads; 0 = the number of cores
+  unsigned jobs = 0;  // threads; 0 = the number of cores plus one
   // Called after each message from the worker that finished it (serialised, never
   // concurrently): how many are done of how many.
   std::function<void(size_t done, size_t total)> progress;
