@@ -80,8 +80,6 @@ void WarnAboutExpiringIdentities(const Options& o, smime::Report& report) {
   }
 }
 
-// Big messages (or --stream) go file to file through the bounded-memory path; standard
-// input and output cannot, since the output must appear only after the operation succeeds.
 // The size of the input file; nothing for standard input or a file stat cannot see.
 std::optional<uint64_t> InputFileSize(const Options& o) {
   struct stat st {};
@@ -89,6 +87,8 @@ std::optional<uint64_t> InputFileSize(const Options& o) {
   return static_cast<uint64_t>(st.st_size);
 }
 
+// Big messages (or --stream) go file to file through the bounded-memory path; standard
+// input and output cannot, since the output must appear only after the operation succeeds.
 bool UseStreaming(const Options& o) {
   if (o.in == "-") return false;
   if (o.stream) return true;

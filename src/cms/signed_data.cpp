@@ -14,6 +14,7 @@
 #include "cms/internal/certificate_bag.h"
 #include "cms/internal/common_signed_data_verify.h"
 #include "cms/internal/signed_attributes_signature.h"
+#include "cms/internal/signer_key_rules.h"
 #include "ossl/errors.h"
 #include "ossl/handles.h"
 #include "ossl/stream_bio.h"
@@ -103,20 +104,6 @@ std::optional<pki::Certificate> EncryptionPreference(CMS_SignerInfo* si, const s
 // MD2/MD4/MD5 have practical collisions: never acceptable, even for reading old mail
 // (catalogue A2); SHA-1 alone is what allow_legacy admits.
 bool IsBrokenDigestNid(int nid) { return nid == NID_md5 || nid == NID_md4 || nid == NID_md2; }
-
-bool KeyIsTooLarge(EVP_PKEY* key) {
-  if (!key) return false;
-  int id = EVP_PKEY_get_base_id(key);
-  return (id == EVP_PKEY_RSA || id == EVP_PKEY_RSA_PSS) && EVP_PKEY_get_bits(key) > kMaxRsaKeyBits;
-}
-
-bool KeyIsWeak(EVP_PKEY* key, int min_rsa_bits) {
-  if (!key) return false;
-  int id = EVP_PKEY_get_base_id(key);
-  if (id == EVP_PKEY_RSA || id == EVP_PKEY_RSA_PSS) return EVP_PKEY_get_bits(key) < min_rsa_bits;
-  if (id == EVP_PKEY_DSA) return true;  // DSA is not in RFC 8551's algorithm set
-  return false;
-}
 
 // d2i_CMS, but with the certificate bag taken from `cache`: the bag is cut out of the
 // encoding, its certificates looked up (parsed on first sight) and added back in order.
@@ -293,12 +280,12 @@ Result<SignedDataResult> VerifyWithContent(std::string_view der, BIO* content_bi
       r.encryption_preference = EncryptionPreference(si, result.certificates);
     }
     if (signer) r.certificate = pki::Certificate::FromNative(signer);
-    r.weak = IsLegacyDigestNid(dig_nid) || OBJ_obj2nid(sig_obj) == NID_dsaWithSHA1 || KeyIsWeak(pkey, options.min_rsa_bits);
+    r.weak = IsLegacyDigestNid(dig_nid) || OBJ_obj2nid(sig_obj) == NID_dsaWithSHA1 || internal::KeyIsWeak(pkey, options.min_rsa_bits);
 
     if (!signer) {
       r.status = SignatureStatus::kNoCertificate;
       r.detail = "the signer's certificate is not included in the message";
-    } else if (KeyIsTooLarge(pkey)) {
+    } else if (internal::KeyIsTooLarge(pkey)) {
       r.status = SignatureStatus::kUnsupportedAlgorithm;
       r.detail = "the signer's RSA key is too large (" + std::to_string(EVP_PKEY_get_bits(pkey)) + " bits; at most " +
                  std::to_string(kMaxRsaKeyBits) + ")";

@@ -122,9 +122,9 @@ bool ReadSignedAttributes(std::string_view contents, CommonSignedData& out) {
     const int nid = rule_index >= 0 ? kRules[rule_index].nid : NID_undef;
     if (nid == NID_pkcs9_signingTime) {
       const bool generalized = value->tag == kGeneralizedTime;
-      if ((value->tag != kUtcTime && !generalized) || !ParseSigningTime(value->contents, generalized)) return false;
-      out.signing_time = value->contents;
-      out.signing_time_is_generalized = generalized;
+      if (value->tag != kUtcTime && !generalized) return false;
+      out.signing_time = ParseSigningTime(value->contents, generalized);
+      if (!out.signing_time) return false;
       continue;
     }
     if (!IsRoundTripValue(*value)) return false;

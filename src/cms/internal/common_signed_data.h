@@ -27,8 +27,7 @@ struct CommonSignedData {
   std::string_view signed_attributes;              // the contents of the [0] signedAttrs
   std::string_view signature;                      // the signature octets
   std::string_view message_digest;                 // the messageDigest octets
-  std::optional<std::string_view> signing_time;    // UTCTime/GeneralizedTime contents
-  bool signing_time_is_generalized = false;
+  std::optional<long long> signing_time;           // seconds since the epoch
   bool has_sender_preferences = false;             // SMIMECapabilities or SMIMEEncryptionKeyPreference
 };
 

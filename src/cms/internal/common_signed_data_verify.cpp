@@ -17,6 +17,7 @@
 #include "cms/internal/common_signed_data.h"
 #include "cms/internal/der_writer.h"
 #include "cms/internal/signed_attributes_signature.h"
+#include "cms/internal/signer_key_rules.h"
 #include "ossl/errors.h"
 #include "ossl/handles.h"
 
@@ -70,13 +71,6 @@ class SignerSearch {
   ossl::X509NamePtr parsed_;
   std::optional<pki::Certificate> found_;
 };
-
-bool KeyIsUsable(EVP_PKEY* key, int min_rsa_bits) {
-  const int id = EVP_PKEY_get_base_id(key);
-  if (id == EVP_PKEY_EC) return true;
-  // Weak and too large keys get verdicts of their own on OpenSSL's path.
-  return id == EVP_PKEY_RSA && EVP_PKEY_get_bits(key) >= min_rsa_bits && EVP_PKEY_get_bits(key) <= kMaxRsaKeyBits;
-}
 
 bool DigestMatches(const CommonSignedData& shape, const std::string_view* content, const ContentDigest* precomputed,
                    const EVP_MD* md) {
@@ -132,7 +126,9 @@ std::optional<SignedDataResult> Verify(const CommonSignedData& shape, const std:
   if (!search.found()) return std::nullopt;
 
   EVP_PKEY* key = X509_get0_pubkey(search.found()->native());
-  if (!key || !KeyIsUsable(key, options.min_rsa_bits) ||
+  // Weak and too large keys get verdicts of their own on OpenSSL's path; the algorithm check
+  // leaves only RSA and EC keys.
+  if (!key || KeyIsWeak(key, options.min_rsa_bits) || KeyIsTooLarge(key) ||
       !SignatureAlgorithmsCovered(key, shape.digest_nid, shape.signature_nid))
     return std::nullopt;
   const EVP_MD* md = options.key_cache->Digest(shape.digest_nid);
@@ -144,8 +140,7 @@ std::optional<SignedDataResult> Verify(const CommonSignedData& shape, const std:
   signer.certificate = search.found();
   signer.digest = NidName(shape.digest_nid);
   signer.signature_algorithm = NidName(shape.signature_nid);
-  if (shape.signing_time)
-    signer.signing_time = static_cast<std::time_t>(*ParseSigningTime(*shape.signing_time, shape.signing_time_is_generalized));
+  if (shape.signing_time) signer.signing_time = static_cast<std::time_t>(*shape.signing_time);
   result.signers.push_back(std::move(signer));
   return result;
 }

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // Strict DER reading, element by element: definite lengths in their shortest form and
 // low tag numbers only (X.690 §10.1). Anything else is "not DER" rather than an error, for
-// code that takes a fast path on DER and leaves every other encoding to OpenSSL.
+// code that takes a fast path on DER and leaves every other encoding to OpenSSL. (ber_reader
+// accepts BER, which such a path must not, and builds a vector per level.)
 #pragma once
 
 #include <cstdint>
