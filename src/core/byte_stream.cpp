@@ -19,6 +19,7 @@ namespace {
 
 constexpr size_t kWriteBuffer = 1 << 18;  // write(2) batches; a writer thread keeps the disk busy
 constexpr uint64_t kEarlyWriteback = 8 << 20;  // AtomicFileSink starts writeback every 8 MiB
+constexpr size_t kDirectIo = 1 << 16;  // reads and writes this big bypass the buffers
 
 Error IoError(std::string_view what, const std::string& path, int err) {
   ErrorCode code = (err == ENOENT) ? ErrorCode::kNotFound : ErrorCode::kIo;
@@ -85,9 +86,10 @@ Status FileSource::Seek(uint64_t offset, uint64_t length) {
 }
 
 Result<size_t> FileSource::Read(char* buffer, size_t capacity) {
-  // Small reads (OpenSSL asks for 4 KiB at a time) are served from a 256 KiB read-ahead.
+  // Small reads (OpenSSL asks for 4 KiB at a time) are served from a 256 KiB read-ahead;
+  // big ones go straight into the caller's buffer, without a copy through it.
   constexpr size_t kReadAhead = 1 << 18;
-  if (buffer_pos_ == buffer_.size() && capacity < kReadAhead && left_ > 0) {
+  if (buffer_pos_ == buffer_.size() && capacity < kDirectIo && left_ > 0) {
     buffer_.resize(static_cast<size_t>(std::min<uint64_t>(kReadAhead, left_)));
     size_t filled = 0;
     while (filled < buffer_.size()) {
@@ -168,9 +170,9 @@ Status AtomicFileSink::FlushBuffer() {
 
 Status AtomicFileSink::Write(std::string_view bytes) {
   if (fd_ < 0) return Error(ErrorCode::kInternal, "write after commit");
-  if (buffer_.size() + bytes.size() > kWriteBuffer) {
+  if (buffer_.size() + bytes.size() > kWriteBuffer || bytes.size() >= kDirectIo) {
     RETURN_IF_ERROR(FlushBuffer());
-    if (bytes.size() >= kWriteBuffer) return WriteThrough(bytes);
+    if (bytes.size() >= kDirectIo) return WriteThrough(bytes);  // a batch already, not copied
   }
   if (buffer_.capacity() < kWriteBuffer) buffer_.reserve(kWriteBuffer);
   buffer_.append(bytes);

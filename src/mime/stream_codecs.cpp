@@ -2,6 +2,7 @@
 #include "mime/stream_codecs.h"
 
 #include "mime/internal/base64_lines.h"
+#include "mime/line_scan.h"
 
 #include <algorithm>
 #include <cstring>
@@ -138,42 +139,48 @@ Result<size_t> Base64DecodingSource::Read(char* buffer, size_t capacity) {
 
 Result<size_t> CrlfSource::Read(char* buffer, size_t capacity) {
   if (capacity < 2) return Error(ErrorCode::kInternal, "CrlfSource needs room for CRLF");
-  // Reads at most half the room, so each LF can grow into CRLF.
-  raw_.resize(capacity / 2);
-  ASSIGN_OR_RETURN(size_t n, in_.Read(raw_.data(), raw_.size()));
-  // Copies the runs between line feeds whole: mail is mostly CRLF already.
-  const char* p = raw_.data();
-  const char* const end = p + n;
-  size_t out = 0;
-  while (p < end) {
-    const auto* lf = static_cast<const char*>(std::memchr(p, '\n', static_cast<size_t>(end - p)));
-    const char* stop = lf ? lf : end;
-    std::memcpy(buffer + out, p, static_cast<size_t>(stop - p));
-    out += static_cast<size_t>(stop - p);
-    if (stop > p) last_was_cr_ = stop[-1] == '\r';
-    if (!lf) break;
-    if (!last_was_cr_) buffer[out++] = '\r';
-    buffer[out++] = '\n';
-    last_was_cr_ = false;
-    p = lf + 1;
+  // Reads at most half the room, so each LF can grow into CRLF. Mail is mostly CRLF
+  // already: it is read straight into the caller's buffer and, if no LF lacks its CR, left
+  // there untouched.
+  ASSIGN_OR_RETURN(size_t n, in_.Read(buffer, capacity / 2));
+  const size_t bare = FindBareLf(buffer, n, last_was_cr_);
+  if (bare == n) {
+    if (n > 0) last_was_cr_ = buffer[n - 1] == '\r';
+    return n;
   }
+  // From the first bare LF on, the bytes are moved aside and copied back with CRs added.
+  raw_.assign(buffer + bare, n - bare);
+  const char* p = raw_.data();
+  const char* const end = p + raw_.size();
+  size_t out = bare;
+  bool cr_before = false;  // raw_ starts with the bare LF
+  while (p < end) {
+    const size_t run = FindBareLf(p, static_cast<size_t>(end - p), cr_before);
+    std::memcpy(buffer + out, p, run);
+    out += run;
+    p += run;
+    if (p == end) break;
+    buffer[out++] = '\r';
+    buffer[out++] = '\n';
+    ++p;
+    cr_before = false;
+  }
+  last_was_cr_ = buffer[out - 1] == '\r';
   return out;
 }
 
 Status CrlfSink::Write(std::string_view bytes) {
   // Mail is mostly CRLF already: then the bytes pass straight through, uncopied.
-  converted_.clear();
-  size_t start = 0;
-  for (size_t lf = bytes.find('\n'); lf != std::string_view::npos; lf = bytes.find('\n', lf + 1)) {
-    const bool cr_before = lf == 0 ? last_was_cr_ : bytes[lf - 1] == '\r';
-    if (cr_before) continue;
-    converted_.append(bytes.substr(start, lf - start));
-    converted_ += '\r';
-    start = lf;
-  }
+  size_t bare = FindBareLf(bytes.data(), bytes.size(), last_was_cr_);
   if (!bytes.empty()) last_was_cr_ = bytes.back() == '\r';
-  if (start == 0 && converted_.empty()) return out_.Write(bytes);
-  converted_.append(bytes.substr(start));
+  if (bare == bytes.size()) return out_.Write(bytes);
+  converted_.assign(bytes.substr(0, bare));
+  while (bare < bytes.size()) {
+    converted_ += "\r\n";
+    const size_t from = bare + 1;
+    bare = from + FindBareLf(bytes.data() + from, bytes.size() - from, false);
+    converted_.append(bytes.substr(from, bare - from));
+  }
   return out_.Write(converted_);
 }
 

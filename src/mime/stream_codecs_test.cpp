@@ -5,9 +5,8 @@
 
 #include <gtest/gtest.h>
 
-#include <vector>
-
 #include <random>
+#include <vector>
 
 #include "mime/base64.h"
 #include "mime/entity.h"
@@ -148,6 +147,36 @@ TEST(CrlfTest, SourceAndSinkMatchCanonicalizeLineEndings) {
     CrlfSink crlf(sink);
     for (size_t i = 0; i < text.size(); i += piece) ASSERT_TRUE(crlf.Write(std::string_view(text).substr(i, piece)));
     EXPECT_EQ(out, CanonicalizeLineEndings(text)) << piece;
+  }
+}
+
+// Long mixed text through every block size: the fast path (no bare LF in a block), the
+// conversion from a bare LF on, and CRLFs split across reads and writes.
+TEST(CrlfTest, LongMixedTextMatchesCanonicalizeLineEndings) {
+  std::mt19937 random(3);
+  for (int round = 0; round < 40; ++round) {
+    std::string text;
+    while (text.size() < 20000) {
+      text += std::string(random() % 90, 'a' + round % 26);
+      const unsigned kind = random() % 10;
+      text += kind < 7 ? "\r\n" : kind < 9 ? "\n" : "\r";
+    }
+    const std::string want = CanonicalizeLineEndings(text);
+    for (size_t piece : {size_t{1} + random() % 100, size_t{4096}, size_t{1} << 20}) {
+      for (size_t room : {size_t{777}, size_t{1} << 20}) {
+        ChunkedSource in(text, {piece});
+        CrlfSource source(in);
+        std::string got;
+        StringSink got_sink(got);
+        ASSERT_TRUE(Pump(source, got_sink, room));
+        ASSERT_EQ(got, want) << "round " << round << ", source pieces of " << piece << ", room " << room;
+      }
+      std::string out;
+      StringSink sink(out);
+      CrlfSink crlf(sink);
+      for (size_t i = 0; i < text.size(); i += piece) ASSERT_TRUE(crlf.Write(std::string_view(text).substr(i, piece)));
+      ASSERT_EQ(out, want) << "round " << round << ", sink pieces of " << piece;
+    }
   }
 }
 

@@ -5,6 +5,8 @@
 #include <cstring>
 #include <memory>
 
+#include "mime/line_scan.h"
+
 namespace sealpost::smime::internal {
 namespace {
 
@@ -293,17 +295,8 @@ Result<size_t> SevenBitSource::Read(char* buffer, size_t capacity) {
   }
   // 998 octets and the CR before the LF (the input is canonical: every LF follows a CR).
   constexpr size_t kMaxLine = 999;
-  const char* p = buffer;
-  const char* end = buffer + n;
-  while (const char* lf = static_cast<const char*>(std::memchr(p, '\n', static_cast<size_t>(end - p)))) {
-    if (line_length_ + static_cast<size_t>(lf - p) > kMaxLine) break;
-    line_length_ = 0;
-    p = lf + 1;
-  }
-  line_length_ += static_cast<size_t>(end - p);
-  if (line_length_ > kMaxLine || (p != end && std::memchr(p, '\n', static_cast<size_t>(end - p)))) {
+  if (mime::FindOverlongLine(buffer, n, line_length_, kMaxLine) != n || line_length_ > kMaxLine)
     return LongLineError();
-  }
   return n;
 }
 

@@ -1,0 +1,86 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "mime/line_scan.h"
+
+#include <immintrin.h>
+
+#include <cstdint>
+#include <cstring>
+
+#include "mime/internal/base64_decode_avx2.h"  // HaveAvx2
+
+namespace sealpost::mime {
+namespace {
+
+const char* NextLf(const char* p, const char* end) {
+  return static_cast<const char*>(std::memchr(p, '\n', static_cast<size_t>(end - p)));
+}
+
+__attribute__((target("avx2"))) inline uint32_t MaskOf(const char* p, char c) {
+  const __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
+  return static_cast<uint32_t>(_mm256_movemask_epi8(_mm256_cmpeq_epi8(v, _mm256_set1_epi8(c))));
+}
+
+__attribute__((target("avx2"))) size_t FindBareLfAvx2(const char* p, size_t n, bool cr_before) {
+  uint32_t carry = cr_before ? 1 : 0;  // bit 0: a CR just before this block
+  size_t i = 0;
+  for (; i + 32 <= n; i += 32) {
+    const uint32_t lf = MaskOf(p + i, '\n');
+    const uint32_t cr = MaskOf(p + i, '\r');
+    const uint32_t bare = lf & ~((cr << 1) | carry);
+    if (bare != 0) return i + static_cast<size_t>(__builtin_ctz(bare));
+    carry = cr >> 31;
+  }
+  const size_t rest = FindBareLfPortable(p + i, n - i, carry != 0);
+  return i + rest;
+}
+
+__attribute__((target("avx2"))) size_t FindOverlongLineAvx2(const char* p, size_t n, size_t& open_line,
+                                                            size_t max_line) {
+  size_t line_start = 0;  // offset of the open line's first octet in this block
+  size_t i = 0;
+  for (; i + 32 <= n; i += 32) {
+    for (uint32_t lf = MaskOf(p + i, '\n'); lf != 0; lf &= lf - 1) {
+      const size_t at = i + static_cast<size_t>(__builtin_ctz(lf));
+      if (open_line + (at - line_start) > max_line) return at;
+      open_line = 0;
+      line_start = at + 1;
+    }
+  }
+  open_line += i - line_start;  // the line still open after the blocks walked
+  const size_t rest = FindOverlongLinePortable(p + i, n - i, open_line, max_line);
+  return i + rest;
+}
+
+}  // namespace
+
+size_t FindBareLfPortable(const char* p, size_t n, bool cr_before) {
+  const char* const end = p + n;
+  for (const char* lf = NextLf(p, end); lf; lf = NextLf(lf + 1, end)) {
+    const bool cr = lf == p ? cr_before : lf[-1] == '\r';
+    if (!cr) return static_cast<size_t>(lf - p);
+  }
+  return n;
+}
+
+size_t FindOverlongLinePortable(const char* p, size_t n, size_t& open_line, size_t max_line) {
+  const char* const end = p + n;
+  const char* line = p;
+  for (const char* lf = NextLf(p, end); lf; lf = NextLf(lf + 1, end)) {
+    if (open_line + static_cast<size_t>(lf - line) > max_line) return static_cast<size_t>(lf - p);
+    open_line = 0;
+    line = lf + 1;
+  }
+  open_line += static_cast<size_t>(end - line);
+  return n;
+}
+
+size_t FindBareLf(const char* p, size_t n, bool cr_before) {
+  return internal::HaveAvx2() ? FindBareLfAvx2(p, n, cr_before) : FindBareLfPortable(p, n, cr_before);
+}
+
+size_t FindOverlongLine(const char* p, size_t n, size_t& open_line, size_t max_line) {
+  return internal::HaveAvx2() ? FindOverlongLineAvx2(p, n, open_line, max_line)
+                    : FindOverlongLinePortable(p, n, open_line, max_line);
+}
+
+}  // namespace sealpost::mime
