@@ -5,6 +5,7 @@
 #include <cstring>
 #include <memory>
 
+#include "mime/entity.h"
 #include "mime/line_scan.h"
 
 namespace sealpost::smime::internal {
@@ -131,6 +132,12 @@ Result<HeaderBlock> ReadHeaderBlock(const Blob& entity) {
                                           std::to_string(kMaxStreamedHeaderBlock >> 20) + " MiB");
     end = head.size();  // headers only, no body
   }
+  // The block ends where mime::ParseEntity ends it for the in-memory path: at the blank
+  // line, or before the first line that is neither a field nor a continuation (lenient,
+  // like GMime). Ending it only at a blank line took a part's body for header fields and
+  // let the two paths see different parts (found by the stream_verify fuzz target).
+  ASSIGN_OR_RETURN(mime::Entity fields, mime::ParseEntity(std::string_view(head).substr(0, end)));
+  end = fields.header_block.size();
   head.resize(end);
   head.shrink_to_fit();
   block.bytes = std::move(head);

@@ -183,6 +183,27 @@ TEST(ReadHeaderBlockTest, EndsAtTheFirstBlankLine) {
   EXPECT_EQ(head->body_offset, head->bytes.size());
 }
 
+// A line that is neither a field nor a continuation ends the block early, as in
+// mime::ParseEntity: the in-memory path splits there, so the streamed path must too.
+TEST(ReadHeaderBlockTest, EndsWhereParseEntityEndsIt) {
+  for (const std::string& msg : {
+           std::string("From: a@b\r\nnot a field\r\nSubject: x\r\n\r\nbody\r\n"),
+           std::string("From: a@b\nContent-Type: multipart/mixed; boundary=b\nxyz\n--b\nA: 1\n\npart\n--b--\n"),
+           std::string("not a field\r\nFrom: a@b\r\n\r\nbody"),
+           std::string("From a@b Mon Jan  1 00:00:00 2024\nFrom: a@b\n\nbody\n"),
+           std::string("From: a@b\r\n Subject-like continuation\r\n\r\nbody"),
+       }) {
+    SCOPED_TRACE(msg);
+    TempFile file(msg);
+    auto head = ReadHeaderBlock(file.blob(msg.size()));
+    ASSERT_TRUE(head);
+    auto entity = mime::ParseEntity(msg);
+    ASSERT_TRUE(entity);
+    EXPECT_EQ(head->bytes, entity->header_block);
+    EXPECT_EQ(head->body_offset, entity->header_block.size());
+  }
+}
+
 // Every position of a 40-byte text (so the 8-byte steps and the tail both see it): a NUL
 // or a byte >= 0x80 is refused, and the bytes on either side of the range pass.
 TEST(SevenBitSourceTest, RefusesANulOrAn8BitByteWherever) {
