@@ -34,6 +34,36 @@ __attribute__((target("avx2"))) size_t FindBareLfAvx2(const char* p, size_t n, b
   return i + rest;
 }
 
+__attribute__((target("avx2"))) size_t CopyWithCrlfAvx2(const char* p, size_t n, bool cr_before, char* out) {
+  uint32_t carry = cr_before ? 1 : 0;
+  size_t i = 0;
+  char* o = out;
+  for (; i + 32 <= n; i += 32) {
+    const __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + i));
+    const uint32_t lf = static_cast<uint32_t>(_mm256_movemask_epi8(_mm256_cmpeq_epi8(v, _mm256_set1_epi8('\n'))));
+    const uint32_t cr = static_cast<uint32_t>(_mm256_movemask_epi8(_mm256_cmpeq_epi8(v, _mm256_set1_epi8('\r'))));
+    uint32_t bare = lf & ~((cr << 1) | carry);
+    carry = cr >> 31;
+    if (bare == 0) {
+      _mm256_storeu_si256(reinterpret_cast<__m256i*>(o), v);
+      o += 32;
+      continue;
+    }
+    size_t from = 0;
+    for (; bare != 0; bare &= bare - 1) {
+      const size_t at = static_cast<size_t>(__builtin_ctz(bare));
+      std::memcpy(o, p + i + from, at - from);
+      o += at - from;
+      *o++ = '\r';
+      from = at;  // the LF itself goes with the next run
+    }
+    std::memcpy(o, p + i + from, 32 - from);
+    o += 32 - from;
+  }
+  o += CopyWithCrlfPortable(p + i, n - i, carry != 0, o);
+  return static_cast<size_t>(o - out);
+}
+
 __attribute__((target("avx2"))) size_t FindOverlongLineAvx2(const char* p, size_t n, size_t& open_line,
                                                             size_t max_line) {
   size_t line_start = 0;  // offset of the open line's first octet in this block
@@ -62,6 +92,23 @@ size_t FindBareLfPortable(const char* p, size_t n, bool cr_before) {
   return n;
 }
 
+size_t CopyWithCrlfPortable(const char* p, size_t n, bool cr_before, char* out) {
+  char* o = out;
+  size_t done = 0;
+  while (done < n) {
+    const size_t run = FindBareLfPortable(p + done, n - done, cr_before);
+    std::memcpy(o, p + done, run);
+    o += run;
+    done += run;
+    if (done == n) break;
+    *o++ = '\r';
+    *o++ = '\n';
+    ++done;
+    cr_before = false;
+  }
+  return static_cast<size_t>(o - out);
+}
+
 size_t FindOverlongLinePortable(const char* p, size_t n, size_t& open_line, size_t max_line) {
   const char* const end = p + n;
   const char* line = p;
@@ -76,6 +123,10 @@ size_t FindOverlongLinePortable(const char* p, size_t n, size_t& open_line, size
 
 size_t FindBareLf(const char* p, size_t n, bool cr_before) {
   return internal::HaveAvx2() ? FindBareLfAvx2(p, n, cr_before) : FindBareLfPortable(p, n, cr_before);
+}
+
+size_t CopyWithCrlf(const char* p, size_t n, bool cr_before, char* out) {
+  return internal::HaveAvx2() ? CopyWithCrlfAvx2(p, n, cr_before, out) : CopyWithCrlfPortable(p, n, cr_before, out);
 }
 
 size_t FindOverlongLine(const char* p, size_t n, size_t& open_line, size_t max_line) {

@@ -6,6 +6,7 @@
 #include <random>
 #include <string>
 
+#include "mime/entity.h"
 #include "mime/internal/base64_decode_avx2.h"
 
 namespace sealpost::mime {
@@ -48,6 +49,31 @@ TEST(FindBareLfTest, AgreesWithThePortableFormOnRandomText) {
     ASSERT_EQ(FindBareLf(s.data() + from, s.size() - from, cr_before),
               FindBareLfPortable(s.data() + from, s.size() - from, cr_before))
         << "round " << round;
+  }
+}
+
+TEST(CopyWithCrlfTest, AddsACrBeforeEveryBareLfOnly) {
+  const std::string in = "a\nb\r\nc\r\r\n\n\nend\n\r";
+  std::string out(2 * in.size(), '\0');
+  out.resize(CopyWithCrlf(in.data(), in.size(), false, out.data()));
+  EXPECT_EQ(out, "a\r\nb\r\nc\r\r\n\r\n\r\nend\r\n\r");
+  out.assign(4, '\0');
+  out.resize(CopyWithCrlf("\nx", 2, true, out.data()));
+  EXPECT_EQ(out, "\nx") << "the CR came at the end of the block before";
+}
+
+TEST(CopyWithCrlfTest, AgreesWithThePortableFormAndTheWholeBufferCanonicaliser) {
+  std::mt19937 random(13);
+  for (int round = 0; round < 20000; ++round) {
+    const std::string s = RandomText(random, random() % 300);
+    const bool cr_before = random() % 2;
+    std::string fast(2 * s.size(), '\0'), portable(2 * s.size(), '\0');
+    fast.resize(CopyWithCrlf(s.data(), s.size(), cr_before, fast.data()));
+    portable.resize(CopyWithCrlfPortable(s.data(), s.size(), cr_before, portable.data()));
+    ASSERT_EQ(fast, portable) << "round " << round;
+    if (!cr_before) {
+      ASSERT_EQ(fast, CanonicalizeLineEndings(s)) << "round " << round;
+    }
   }
 }
 

@@ -139,9 +139,20 @@ Result<size_t> Base64DecodingSource::Read(char* buffer, size_t capacity) {
 
 Result<size_t> CrlfSource::Read(char* buffer, size_t capacity) {
   if (capacity < 2) return Error(ErrorCode::kInternal, "CrlfSource needs room for CRLF");
-  // Reads at most half the room, so each LF can grow into CRLF. Mail is mostly CRLF
-  // already: it is read straight into the caller's buffer and, if no LF lacks its CR, left
-  // there untouched.
+  // Reads at most half the room, so each LF can grow into CRLF.
+  if (converting_) {
+    // The last block had bare LFs (a file saved with Unix line ends has them throughout):
+    // read aside and copy in once, adding the CRs.
+    raw_.resize(capacity / 2);
+    ASSIGN_OR_RETURN(size_t n, in_.Read(raw_.data(), raw_.size()));
+    if (n == 0) return n;
+    const size_t out = CopyWithCrlf(raw_.data(), n, last_was_cr_, buffer);
+    converting_ = out != n;
+    last_was_cr_ = buffer[out - 1] == '\r';
+    return out;
+  }
+  // Mail is mostly CRLF already: it is read straight into the caller's buffer and, if no
+  // LF lacks its CR, left there untouched.
   ASSIGN_OR_RETURN(size_t n, in_.Read(buffer, capacity / 2));
   const size_t bare = FindBareLf(buffer, n, last_was_cr_);
   if (bare == n) {
@@ -150,38 +161,21 @@ Result<size_t> CrlfSource::Read(char* buffer, size_t capacity) {
   }
   // From the first bare LF on, the bytes are moved aside and copied back with CRs added.
   raw_.assign(buffer + bare, n - bare);
-  const char* p = raw_.data();
-  const char* const end = p + raw_.size();
-  size_t out = bare;
-  bool cr_before = false;  // raw_ starts with the bare LF
-  while (p < end) {
-    const size_t run = FindBareLf(p, static_cast<size_t>(end - p), cr_before);
-    std::memcpy(buffer + out, p, run);
-    out += run;
-    p += run;
-    if (p == end) break;
-    buffer[out++] = '\r';
-    buffer[out++] = '\n';
-    ++p;
-    cr_before = false;
-  }
+  const size_t out = bare + CopyWithCrlf(raw_.data(), raw_.size(), false, buffer + bare);
   last_was_cr_ = buffer[out - 1] == '\r';
+  converting_ = true;
   return out;
 }
 
 Status CrlfSink::Write(std::string_view bytes) {
   // Mail is mostly CRLF already: then the bytes pass straight through, uncopied.
-  size_t bare = FindBareLf(bytes.data(), bytes.size(), last_was_cr_);
+  const size_t bare = FindBareLf(bytes.data(), bytes.size(), last_was_cr_);
   if (!bytes.empty()) last_was_cr_ = bytes.back() == '\r';
   if (bare == bytes.size()) return out_.Write(bytes);
-  converted_.assign(bytes.substr(0, bare));
-  while (bare < bytes.size()) {
-    converted_ += "\r\n";
-    const size_t from = bare + 1;
-    bare = from + FindBareLf(bytes.data() + from, bytes.size() - from, false);
-    converted_.append(bytes.substr(from, bare - from));
-  }
-  return out_.Write(converted_);
+  converted_.resize(bare + 2 * (bytes.size() - bare));
+  std::memcpy(converted_.data(), bytes.data(), bare);
+  const size_t rest = CopyWithCrlf(bytes.data() + bare, bytes.size() - bare, false, converted_.data() + bare);
+  return out_.Write(std::string_view(converted_.data(), bare + rest));
 }
 
 Status CrlfSink::WriteCanonical(std::string_view bytes) {

@@ -54,6 +54,7 @@ class CrlfSource final : public ByteSource {
   ByteSource& in_;
   std::string raw_;
   bool last_was_cr_ = false;
+  bool converting_ = false;  // the last block had a bare LF
 };
 
 // The same for bytes pushed into a sink.

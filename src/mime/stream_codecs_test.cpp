@@ -180,5 +180,24 @@ TEST(CrlfTest, LongMixedTextMatchesCanonicalizeLineEndings) {
   }
 }
 
+// A file that changes from LF to CRLF line ends and back, read in big pieces: the source
+// switches between converting and passing blocks through, and a CRLF split between two
+// reads stays one line break.
+TEST(CrlfTest, SwitchesBetweenConvertingAndPassingThrough) {
+  std::string lf, crlf;
+  for (int i = 0; i < 3000; ++i) lf += "line " + std::to_string(i) + "\n";
+  for (int i = 0; i < 3000; ++i) crlf += "line " + std::to_string(i) + "\r\n";
+  const std::string text = lf + crlf + lf + crlf;
+  const std::string want = CanonicalizeLineEndings(text);
+  for (size_t piece : {size_t{4095}, size_t{4096}, size_t{65536}, size_t{1} << 20}) {
+    ChunkedSource in(text, {piece});
+    CrlfSource source(in);
+    std::string got;
+    StringSink sink(got);
+    ASSERT_TRUE(Pump(source, sink, 8192));
+    ASSERT_EQ(got, want) << "pieces of " << piece;
+  }
+}
+
 }  // namespace
 }  // namespace sealpost::mime
