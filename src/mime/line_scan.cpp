@@ -15,20 +15,29 @@ const char* NextLf(const char* p, const char* end) {
   return static_cast<const char*>(std::memchr(p, '\n', static_cast<size_t>(end - p)));
 }
 
-__attribute__((target("avx2"))) inline uint32_t MaskOf(const char* p, char c) {
-  const __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
+__attribute__((target("avx2"))) inline uint32_t MaskOf(__m256i v, char c) {
   return static_cast<uint32_t>(_mm256_movemask_epi8(_mm256_cmpeq_epi8(v, _mm256_set1_epi8(c))));
 }
 
+__attribute__((target("avx2"))) inline __m256i Load(const char* p) {
+  return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
+}
+
+// The bare LFs of a 32-byte block; `carry` (bit 0: the block before ended in a CR) becomes
+// the same for the next block.
+__attribute__((target("avx2"))) inline uint32_t BareLfMask(__m256i v, uint32_t& carry) {
+  const uint32_t cr = MaskOf(v, '\r');
+  const uint32_t bare = MaskOf(v, '\n') & ~((cr << 1) | carry);
+  carry = cr >> 31;
+  return bare;
+}
+
 __attribute__((target("avx2"))) size_t FindBareLfAvx2(const char* p, size_t n, bool cr_before) {
-  uint32_t carry = cr_before ? 1 : 0;  // bit 0: a CR just before this block
+  uint32_t carry = cr_before ? 1 : 0;
   size_t i = 0;
   for (; i + 32 <= n; i += 32) {
-    const uint32_t lf = MaskOf(p + i, '\n');
-    const uint32_t cr = MaskOf(p + i, '\r');
-    const uint32_t bare = lf & ~((cr << 1) | carry);
+    const uint32_t bare = BareLfMask(Load(p + i), carry);
     if (bare != 0) return i + static_cast<size_t>(__builtin_ctz(bare));
-    carry = cr >> 31;
   }
   const size_t rest = FindBareLfPortable(p + i, n - i, carry != 0);
   return i + rest;
@@ -39,11 +48,8 @@ __attribute__((target("avx2"))) size_t CopyWithCrlfAvx2(const char* p, size_t n,
   size_t i = 0;
   char* o = out;
   for (; i + 32 <= n; i += 32) {
-    const __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + i));
-    const uint32_t lf = static_cast<uint32_t>(_mm256_movemask_epi8(_mm256_cmpeq_epi8(v, _mm256_set1_epi8('\n'))));
-    const uint32_t cr = static_cast<uint32_t>(_mm256_movemask_epi8(_mm256_cmpeq_epi8(v, _mm256_set1_epi8('\r'))));
-    uint32_t bare = lf & ~((cr << 1) | carry);
-    carry = cr >> 31;
+    const __m256i v = Load(p + i);
+    uint32_t bare = BareLfMask(v, carry);
     if (bare == 0) {
       _mm256_storeu_si256(reinterpret_cast<__m256i*>(o), v);
       o += 32;
@@ -69,7 +75,7 @@ __attribute__((target("avx2"))) size_t FindOverlongLineAvx2(const char* p, size_
   size_t line_start = 0;  // offset of the open line's first octet in this block
   size_t i = 0;
   for (; i + 32 <= n; i += 32) {
-    for (uint32_t lf = MaskOf(p + i, '\n'); lf != 0; lf &= lf - 1) {
+    for (uint32_t lf = MaskOf(Load(p + i), '\n'); lf != 0; lf &= lf - 1) {
       const size_t at = i + static_cast<size_t>(__builtin_ctz(lf));
       if (open_line + (at - line_start) > max_line) return at;
       open_line = 0;

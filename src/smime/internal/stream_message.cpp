@@ -28,7 +28,8 @@ bool IsDelimiterLine(std::string_view line, std::string_view delimiter, bool& cl
   return rest.find_first_not_of(" \t") == std::string_view::npos;
 }
 
-// Where the header block ends (just past its blank line) within `head`, or npos.
+// Just past the first blank line within `head`, or npos: the most the header block can
+// span (ReadHeaderBlock then lets mime::ParseEntity say where it ends).
 size_t HeaderBlockEnd(std::string_view head) {
   size_t lf_lf = head.find("\n\n");
   size_t lf_crlf = head.find("\n\r\n");
